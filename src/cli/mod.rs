@@ -1,0 +1,56 @@
+//! The command-line interface: a thin layer over the library. Each subcommand lives in its own file.
+//!
+//! Exit status: 0 success; 1 the command ran and found a problem it was asked to gate on
+//! (`check --fail-on`, `verify` mismatches); 2 usage or input errors; 3 internal failures.
+
+mod args;
+mod build;
+mod check;
+mod frameworks;
+mod metrics;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::*;
+
+/// What a subcommand concluded, when it ran to the end.
+pub enum Outcome {
+    Success,
+    /// The command ran, and found what it was asked to fail on.
+    Findings,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Metrics(a) => metrics::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Frameworks(a) => frameworks::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Verify(a) => verify::run(a),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.is_input() { ExitCode::from(2) } else { ExitCode::from(3) }
+        }
+    }
+}
+
+/// Write a serializable value as pretty JSON to stdout, with a final newline.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}

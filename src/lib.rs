@@ -1,0 +1,29 @@
+//! fairfile: regulator-ready bias-audit documents from an AI hiring system's data and evidence.
+//!
+//! The pipeline reads left to right, one module per step:
+//!
+//! 1. [`config`]: load the audit project (`fairfile.toml`).
+//! 2. [`ingest`]: stream the applicant data (rows or pre-aggregated counts) into a [`ingest::Tally`].
+//! 3. [`metrics`]: selection/scoring rates, impact ratios, statistics and fairness metrics
+//!    (NYC LL144, 6 RCNY §5-301; fairlearn definitions).
+//! 4. [`frameworks`]: the declarative obligation mappings (`frameworks/*.toml`).
+//! 5. [`evidence`]: the Markdown evidence documents under `evidence/`, hashed as read.
+//! 6. [`check`]: which obligations are met, missing, stale, failing, waived or not applicable.
+//! 7. [`render`]: the documents, compiled in-process with Typst to PDF/A-3b.
+//! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`.
+//!
+//! The command-line interface ([`cli`]) is a thin layer over these.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod evidence;
+pub mod frameworks;
+pub mod hash;
+pub mod ingest;
+pub mod metrics;
+pub mod render;
+pub mod seal;
+
+pub use diag::{Error, InputError, Location, Result};
