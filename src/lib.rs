@@ -12,6 +12,8 @@
 //! 7. [`render`]: the documents, compiled in-process with Typst to PDF/A-3b.
 //! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`.
 //!
+//! [`sql`] writes the aggregation query that computes the counts input inside a warehouse.
+//!
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
 pub mod check;
@@ -26,5 +28,6 @@ pub mod ingest;
 pub mod metrics;
 pub mod render;
 pub mod seal;
+pub mod sql;
 
 pub use diag::{Error, InputError, Location, Result};

@@ -25,6 +25,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Verify an audit folder's sealed versions, or what a lone PDF attests.
     Verify(VerifyArgs),
+    /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
+    Sql(SqlArgs),
 }
 
 /// Output format for reports.
@@ -111,4 +113,17 @@ pub struct VerifyArgs {
     /// Output folder to verify (default: AUDIT_DIR/dist).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SqlArgs {
+    /// The audit folder (containing fairfile.toml).
+    #[arg(default_value = ".")]
+    pub audit_dir: PathBuf,
+    /// The SQL engine to write the query for.
+    #[arg(long, value_enum)]
+    pub dialect: crate::sql::Dialect,
+    /// The table holding one row per applicant; may be qualified (`schema.table`), each part is quoted.
+    #[arg(long, default_value = crate::sql::DEFAULT_TABLE)]
+    pub table: crate::sql::TableName,
 }

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod frameworks;
 mod metrics;
+mod sql;
 mod verify;
 
 use std::process::ExitCode;
@@ -37,6 +38,7 @@ pub fn main() -> ExitCode {
         Command::Frameworks(a) => frameworks::run(a),
         Command::Build(a) => build::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Sql(a) => sql::run(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
