@@ -32,8 +32,14 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every dialect, in the order the CLI lists them.
-    pub const ALL: [Dialect; 6] =
-        [Dialect::Ansi, Dialect::Duckdb, Dialect::Postgres, Dialect::Spark, Dialect::Bigquery, Dialect::Snowflake];
+    pub const ALL: [Dialect; 6] = [
+        Dialect::Ansi,
+        Dialect::Duckdb,
+        Dialect::Postgres,
+        Dialect::Spark,
+        Dialect::Bigquery,
+        Dialect::Snowflake,
+    ];
 
     /// The dialect's name as the CLI spells it.
     pub fn name(self) -> &'static str {
@@ -49,7 +55,10 @@ impl Dialect {
 
     /// Whether string literals (and BigQuery's quoted identifiers) read backslash escape sequences.
     fn backslash_escapes(self) -> bool {
-        matches!(self, Dialect::Spark | Dialect::Bigquery | Dialect::Snowflake)
+        matches!(
+            self,
+            Dialect::Spark | Dialect::Bigquery | Dialect::Snowflake
+        )
     }
 
     /// Quote one identifier (a column, table or schema name) so that any name, including a
@@ -82,7 +91,9 @@ impl Dialect {
         let has_control = value.chars().any(|c| c.is_ascii_control());
         Ok(if self.backslash_escapes() {
             format!("'{}'", backslash_escaped(value, '\'', self))
-        } else if matches!(self, Dialect::Postgres | Dialect::Duckdb) && (has_control || value.contains('\\')) {
+        } else if matches!(self, Dialect::Postgres | Dialect::Duckdb)
+            && (has_control || value.contains('\\'))
+        {
             // An escape string constant: in PostgreSQL it means the same whether
             // standard_conforming_strings is on or off, and it spells control characters visibly.
             format!("E'{}'", backslash_escaped(value, '\'', self))
@@ -126,8 +137,12 @@ impl Dialect {
     pub fn trim(self, expr: &str, chars: &str) -> Result<String, QuoteError> {
         let chars = self.string(chars)?;
         Ok(match self {
-            Dialect::Ansi | Dialect::Postgres | Dialect::Spark => format!("TRIM(BOTH {chars} FROM {expr})"),
-            Dialect::Duckdb | Dialect::Bigquery | Dialect::Snowflake => format!("TRIM({expr}, {chars})"),
+            Dialect::Ansi | Dialect::Postgres | Dialect::Spark => {
+                format!("TRIM(BOTH {chars} FROM {expr})")
+            }
+            Dialect::Duckdb | Dialect::Bigquery | Dialect::Snowflake => {
+                format!("TRIM({expr}, {chars})")
+            }
         })
     }
 
@@ -174,10 +189,16 @@ impl FromStr for Dialect {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Dialect::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Dialect::ALL.iter().map(|d| d.name()).collect();
-            format!("unknown SQL dialect {s:?}; expected one of {}", names.join(", "))
-        })
+        Dialect::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Dialect::ALL.iter().map(|d| d.name()).collect();
+                format!(
+                    "unknown SQL dialect {s:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -221,7 +242,10 @@ impl fmt::Display for QuoteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QuoteError::EmptyIdentifier => f.write_str("an empty name cannot be a SQL identifier"),
-            QuoteError::Nul(s) => write!(f, "{s:?} contains a NUL character, which SQL text cannot hold"),
+            QuoteError::Nul(s) => write!(
+                f,
+                "{s:?} contains a NUL character, which SQL text cannot hold"
+            ),
         }
     }
 }
@@ -253,11 +277,23 @@ mod tests {
         assert_eq!(Dialect::Postgres.string("\u{1}\x0C").unwrap(), r"E'\x01\f'");
         assert_eq!(Dialect::Postgres.string("plain").unwrap(), "'plain'");
         assert_eq!(Dialect::Postgres.string("").unwrap(), "''");
-        assert_eq!(Dialect::Spark.string("it's \\ \n").unwrap(), r"'it\'s \\ \n'");
-        assert_eq!(Dialect::Spark.string("Überprüfung ✓").unwrap(), "'Überprüfung ✓'");
-        assert_eq!(Dialect::Bigquery.string("\u{1}\u{7f}").unwrap(), r"'\u0001\u007f'");
+        assert_eq!(
+            Dialect::Spark.string("it's \\ \n").unwrap(),
+            r"'it\'s \\ \n'"
+        );
+        assert_eq!(
+            Dialect::Spark.string("Überprüfung ✓").unwrap(),
+            "'Überprüfung ✓'"
+        );
+        assert_eq!(
+            Dialect::Bigquery.string("\u{1}\u{7f}").unwrap(),
+            r"'\u0001\u007f'"
+        );
         assert_eq!(Dialect::Snowflake.string("\u{1}'").unwrap(), r"'\x01\''");
-        assert!(matches!(Dialect::Postgres.string("a\0"), Err(QuoteError::Nul(_))));
+        assert!(matches!(
+            Dialect::Postgres.string("a\0"),
+            Err(QuoteError::Nul(_))
+        ));
     }
 
     #[test]
@@ -265,6 +301,11 @@ mod tests {
         for d in Dialect::ALL {
             assert_eq!(d.name().parse::<Dialect>().unwrap(), d);
         }
-        assert!("mysql".parse::<Dialect>().unwrap_err().contains("expected one of ansi"));
+        assert!(
+            "mysql"
+                .parse::<Dialect>()
+                .unwrap_err()
+                .contains("expected one of ansi")
+        );
     }
 }

@@ -91,7 +91,9 @@ impl FromStr for TableName {
                     }
                 }
                 if !matches!(chars.peek(), None | Some('.')) {
-                    return Err(format!("expected `.` after a quoted part in table name {s:?}"));
+                    return Err(format!(
+                        "expected `.` after a quoted part in table name {s:?}"
+                    ));
                 }
             } else {
                 while let Some(&c) = chars.peek() {
@@ -103,7 +105,9 @@ impl FromStr for TableName {
                 }
             }
             if part.is_empty() {
-                return Err(format!("empty part in table name {s:?} (write it as `schema.table`)"));
+                return Err(format!(
+                    "empty part in table name {s:?} (write it as `schema.table`)"
+                ));
             }
             parts.push(part);
             match chars.next() {
@@ -123,7 +127,10 @@ pub const DEFAULT_TABLE: &str = "applicants";
 pub fn aggregation_query(audit: &Audit, dialect: Dialect, table: &TableName) -> Result<String> {
     let data = audit.config.data.get_ref();
     let plan = Plan::from_config(audit, data)?;
-    let q = Quoter { dialect, file: &audit.config_path };
+    let q = Quoter {
+        dialect,
+        file: &audit.config_path,
+    };
     let mut sql = String::new();
     plan.write(&q, table, audit, &mut sql)?;
     Ok(sql)
@@ -136,6 +143,8 @@ struct Plan<'a> {
     race: Option<Dim<'a>>,
     /// Selection mode: what counts as selected.
     selected: Option<Decision<'a>>,
+    /// The mapped `selected` column, if any (read on every row, whatever the mode).
+    selected_column: Option<Decision<'a>>,
     /// Scoring mode, or a threshold decision: the score column.
     score: Option<&'a str>,
     /// Ground truth and the prediction it is compared with.
@@ -158,47 +167,106 @@ struct Text<'a> {
 /// A yes/no decision: a text column compared with value lists, or a score against a threshold.
 #[derive(Clone, Copy)]
 enum Decision<'a> {
-    Values { text: Text<'a>, no: Option<&'a [String]> },
+    Values {
+        text: Text<'a>,
+        no: Option<&'a [String]>,
+    },
     Threshold(f64),
 }
 
 impl<'a> Plan<'a> {
     fn from_config(audit: &Audit, data: &'a DataSection) -> Result<Self> {
-        let at = || Location::from_offset(&audit.config_path, &audit.config_text, audit.config.data.span().start);
+        let at = || {
+            Location::from_offset(
+                &audit.config_path,
+                &audit.config_text,
+                audit.config.data.span().start,
+            )
+        };
         let cols = &data.columns;
         let mut errors = Vec::new();
-        let mut dim = |name: &str, column: &'a Option<String>, map: Option<&'a CategoryMap>| match (column, map) {
+        let mut dim = |name: &str, column: &'a Option<String>, map: Option<&'a CategoryMap>| match (
+            column, map,
+        ) {
             (Some(column), Some(map)) => Some(Dim { column, map }),
             (Some(_), None) => {
                 errors.push(
-                    InputError::new(at(), format!("column `{name}` is mapped but [data.categories.{name}] is missing"))
-                        .with_help(format!("list the canonical {name} categories and the raw values that mean each")),
+                    InputError::new(
+                        at(),
+                        format!(
+                            "column `{name}` is mapped but [data.categories.{name}] is missing"
+                        ),
+                    )
+                    .with_help(format!(
+                        "list the canonical {name} categories and the raw values that mean each"
+                    )),
                 );
                 None
             }
             (None, _) => None,
         };
-        let sex = dim("sex", &cols.sex, data.categories.sex.as_ref().map(|m| m.get_ref()));
-        let race = dim("race", &cols.race, data.categories.race.as_ref().map(|m| m.get_ref()));
+        let sex = dim(
+            "sex",
+            &cols.sex,
+            data.categories.sex.as_ref().map(|m| m.get_ref()),
+        );
+        let race = dim(
+            "race",
+            &cols.race,
+            data.categories.race.as_ref().map(|m| m.get_ref()),
+        );
         if cols.sex.is_none() && cols.race.is_none() {
             errors.push(
-                InputError::new(at(), "neither `sex` nor `race` column is mapped in [data.columns]")
-                    .with_help("the query groups by the demographic columns: map at least one"),
+                InputError::new(
+                    at(),
+                    "neither `sex` nor `race` column is mapped in [data.columns]",
+                )
+                .with_help("the query groups by the demographic columns: map at least one"),
             );
         }
         let values = &data.values;
+        if let Some(not_selected) = &values.not_selected {
+            let trimmed = |list: &[String]| {
+                list.iter()
+                    .map(|v| v.trim_ascii().to_string())
+                    .collect::<Vec<_>>()
+            };
+            let (yes, no) = (trimmed(&values.selected), trimmed(not_selected));
+            let mut both: Vec<&String> = yes.iter().filter(|v| no.contains(v)).collect();
+            both.sort();
+            both.dedup();
+            for value in both {
+                errors.push(
+                    InputError::new(
+                        at().with_field("data.values"),
+                        format!(
+                            "value {value:?} is listed both in `selected` and in `not_selected`"
+                        ),
+                    )
+                    .with_help("keep it in one list"),
+                );
+            }
+        }
+        // As the row reader: a mapped `selected` column is read (and its values checked against
+        // `not_selected`) on every row, whatever the mode.
         let selected_column = cols.selected.as_deref().map(|column| Decision::Values {
-            text: Text { column, yes: &values.selected },
+            text: Text {
+                column,
+                yes: &values.selected,
+            },
             no: values.not_selected.as_deref(),
         });
         let threshold = match cols.prediction_threshold {
             Some(t) if !t.is_finite() => {
-                errors.push(InputError::new(at(), format!("prediction_threshold = {t} is not a finite number")));
+                errors.push(InputError::new(
+                    at(),
+                    format!("prediction_threshold = {t} is not a finite number"),
+                ));
                 None
             }
             t => t.map(Decision::Threshold),
         };
-        let (selected, score) = match data.outcome {
+        let selected = match data.outcome {
             Outcome::Selection => {
                 let decision = selected_column.or(threshold);
                 if decision.is_none() {
@@ -207,26 +275,51 @@ impl<'a> Plan<'a> {
                             .with_help("name the column holding the AEDT's decision, or give `score` and `prediction_threshold`"),
                     );
                 }
-                let needs_score = matches!(decision, Some(Decision::Threshold(_)));
-                (decision, if needs_score { cols.score.as_deref() } else { None })
+                decision
             }
-            Outcome::Scoring => (None, cols.score.as_deref()),
+            Outcome::Scoring => None,
         };
-        let prediction = selected_column.or(threshold);
-        let needs_score = data.outcome == Outcome::Scoring || matches!(prediction, Some(Decision::Threshold(_)));
+        // The prediction compared with ground truth: the `selected` column, else the threshold
+        // when there is a score column to apply it to.
+        let prediction = selected_column.or(if cols.score.is_some() {
+            threshold
+        } else {
+            None
+        });
+        let confusion = match (cols.label.as_deref(), prediction) {
+            (Some(column), Some(prediction)) => Some((
+                Text {
+                    column,
+                    yes: &values.label,
+                },
+                prediction,
+            )),
+            _ => None,
+        };
+        let needs_score = data.outcome == Outcome::Scoring
+            || matches!(selected, Some(Decision::Threshold(_)))
+            || matches!(confusion, Some((_, Decision::Threshold(_))));
         if needs_score && cols.score.is_none() {
             errors.push(
                 InputError::new(at(), "[data.columns] `score` is not mapped")
                     .with_help("scoring mode (6 RCNY §5-301(c)) and `prediction_threshold` need the score column"),
             );
         }
-        let score = score.or(if needs_score { cols.score.as_deref() } else { None });
-        let confusion = match (cols.label.as_deref(), prediction) {
-            (Some(column), Some(prediction)) => Some((Text { column, yes: &values.label }, prediction)),
-            _ => None,
+        let score = if needs_score {
+            cols.score.as_deref()
+        } else {
+            None
         };
         match errors.len() {
-            0 => Ok(Plan { outcome: data.outcome, sex, race, selected, score, confusion }),
+            0 => Ok(Plan {
+                outcome: data.outcome,
+                sex,
+                race,
+                selected,
+                selected_column,
+                score,
+                confusion,
+            }),
             1 => Err(errors.remove(0).into()),
             _ => Err(Error::Inputs(errors)),
         }
@@ -240,9 +333,17 @@ impl<'a> Plan<'a> {
         };
         // The audit id is a validated slug, safe in a comment.
         let id = audit.config.audit.get_ref().id.get_ref();
-        writeln!(sql, "-- fairfile aggregation query: audit {id}, {mode} mode, dialect {d}.").unwrap();
+        writeln!(
+            sql,
+            "-- fairfile aggregation query: audit {id}, {mode} mode, dialect {d}."
+        )
+        .unwrap();
         writeln!(sql, "-- Save the result as CSV with a header row and point [data] counts at it (docs/sql.md).").unwrap();
-        writeln!(sql, "-- Raw values are compared as trimmed text; NULL counts as the empty string.").unwrap();
+        writeln!(
+            sql,
+            "-- Raw values are compared as trimmed text; NULL counts as the empty string."
+        )
+        .unwrap();
 
         // 1. ff_rows: the raw values, as trimmed text (and the score as a double).
         let mut raw = Vec::new();
@@ -252,35 +353,53 @@ impl<'a> Plan<'a> {
         if let Some(dim) = &self.race {
             raw.push(format!("{} AS ff_race_raw", q.text(dim.column)?));
         }
-        if let Some(Decision::Values { text, .. }) = self.selected.as_ref().or(self.confusion.as_ref().map(|c| &c.1)) {
+        if let Some(Decision::Values { text, .. }) = &self.selected_column {
             raw.push(format!("{} AS ff_selected_raw", q.text(text.column)?));
         }
         if let Some((label, _)) = &self.confusion {
             raw.push(format!("{} AS ff_label_raw", q.text(label.column)?));
         }
         if let Some(score) = self.score {
-            raw.push(format!("CAST({} AS {}) AS ff_score", q.ident(score)?, d.double_type()));
+            raw.push(format!(
+                "CAST({} AS {}) AS ff_score",
+                q.ident(score)?,
+                d.double_type()
+            ));
         }
-        let table = table.0.iter().map(|part| q.ident(part)).collect::<Result<Vec<_>>>()?.join(".");
-        writeln!(sql, "WITH ff_rows AS (\n  SELECT\n    {}\n  FROM {table}\n),", raw.join(",\n    ")).unwrap();
+        let table = table
+            .0
+            .iter()
+            .map(|part| q.ident(part))
+            .collect::<Result<Vec<_>>>()?
+            .join(".");
+        writeln!(
+            sql,
+            "WITH ff_rows AS (\n  SELECT\n    {}\n  FROM {table}\n),",
+            raw.join(",\n    ")
+        )
+        .unwrap();
 
-        // 2. ff_median: the exact median of the full sample.
+        // 2. ff_median: the exact median of the full sample, as fairfile computes it from rows:
+        // (lower + upper) / 2, or lower / 2 + upper / 2 where the sum would overflow (both give the
+        // same number below 1e300), and 0 rather than -0.
         let scoring = self.outcome == Outcome::Scoring;
         if scoring {
             let (lower, upper) = (d.lower_middle("ff_score"), d.upper_middle("ff_score"));
-            if d.median_is_analytic() {
-                writeln!(
-                    sql,
-                    "ff_median AS (\n  SELECT (ANY_VALUE(ff_lower) + ANY_VALUE(ff_upper)) / 2 AS ff_median_score\n  FROM (\n    SELECT\n      {lower} AS ff_lower,\n      {upper} AS ff_upper\n    FROM ff_rows\n  ) AS ff_middle\n),"
+            let middle = if d.median_is_analytic() {
+                format!(
+                    "SELECT ANY_VALUE(ff_lower) AS ff_lower, ANY_VALUE(ff_upper) AS ff_upper\n    FROM (\n      SELECT\n        {lower} AS ff_lower,\n        {upper} AS ff_upper\n      FROM ff_rows\n    ) AS ff_window"
                 )
-                .unwrap();
             } else {
-                writeln!(
-                    sql,
-                    "ff_median AS (\n  SELECT (ff_lower + ff_upper) / 2 AS ff_median_score\n  FROM (\n    SELECT\n      {lower} AS ff_lower,\n      {upper} AS ff_upper\n    FROM ff_rows\n  ) AS ff_middle\n),"
+                format!(
+                    "SELECT\n      {lower} AS ff_lower,\n      {upper} AS ff_upper\n    FROM ff_rows"
                 )
-                .unwrap();
-            }
+            };
+            let big = q.double("1e300")?;
+            writeln!(
+                sql,
+                "ff_middle AS (\n  SELECT\n    CASE\n      WHEN ABS(ff_lower) < {big} AND ABS(ff_upper) < {big} THEN (ff_lower + ff_upper) / 2\n      ELSE ff_lower / 2 + ff_upper / 2\n    END AS ff_mean\n  FROM (\n    {middle}\n  ) AS ff_middle_values\n),\nff_median AS (\n  SELECT CASE WHEN ff_mean = 0 THEN 0 ELSE ff_mean END AS ff_median_score FROM ff_middle\n),"
+            )
+            .unwrap();
         }
 
         // 3. ff_cells: each row's cell and 0/1 flags.
@@ -299,18 +418,36 @@ impl<'a> Plan<'a> {
             cells.push(format!("{invalid} AS ff_invalid_outcome"));
         }
         if let Some((label, prediction)) = &self.confusion {
-            cells.push(format!("{} AS ff_label", q.flag("ff_label_raw", label.yes)?));
+            cells.push(format!(
+                "{} AS ff_label",
+                q.flag("ff_label_raw", label.yes)?
+            ));
             cells.push(format!("{} AS ff_prediction", q.decision(prediction)?));
         }
         if self.score.is_some() {
-            cells.push("CASE WHEN ff_score IS NULL THEN 1 ELSE 0 END AS ff_invalid_score".into());
+            // NULL, NaN and infinities: the row reader rejects every score that is not a finite number.
+            let max = q.double(&format!("{:?}", f64::MAX))?;
+            cells.push(format!(
+                "CASE WHEN ff_score >= -{max} AND ff_score <= {max} THEN 0 ELSE 1 END AS ff_invalid_score"
+            ));
         }
         if scoring {
-            cells.push("CASE WHEN ff_score > ff_median_score THEN 1 ELSE 0 END AS ff_above_median".into());
+            cells.push(
+                "CASE WHEN ff_score > ff_median_score THEN 1 ELSE 0 END AS ff_above_median".into(),
+            );
             cells.push("ff_median_score".into());
         }
-        let from = if scoring { "ff_rows CROSS JOIN ff_median" } else { "ff_rows" };
-        writeln!(sql, "ff_cells AS (\n  SELECT\n    {}\n  FROM {from}\n)", cells.join(",\n    ")).unwrap();
+        let from = if scoring {
+            "ff_rows CROSS JOIN ff_median"
+        } else {
+            "ff_rows"
+        };
+        writeln!(
+            sql,
+            "ff_cells AS (\n  SELECT\n    {}\n  FROM {from}\n)",
+            cells.join(",\n    ")
+        )
+        .unwrap();
 
         // 4. One row per cell.
         let mut out = Vec::new();
@@ -323,16 +460,28 @@ impl<'a> Plan<'a> {
         }
         out.push(format!("COUNT(*) AS {}", q.ident(columns::N)?));
         if self.selected.is_some() {
-            out.push(format!("SUM(ff_selected) AS {}", q.ident(columns::SELECTED)?));
+            out.push(format!(
+                "SUM(ff_selected) AS {}",
+                q.ident(columns::SELECTED)?
+            ));
         }
         if scoring {
-            out.push(format!("SUM(ff_above_median) AS {}", q.ident(columns::ABOVE_MEDIAN)?));
-            out.push(format!("MAX(ff_median_score) AS {}", q.ident(columns::MEDIAN_SCORE)?));
+            out.push(format!(
+                "SUM(ff_above_median) AS {}",
+                q.ident(columns::ABOVE_MEDIAN)?
+            ));
+            out.push(format!(
+                "MAX(ff_median_score) AS {}",
+                q.ident(columns::MEDIAN_SCORE)?
+            ));
         }
         if self.confusion.is_some() {
-            for (name, prediction, label) in
-                [(columns::TP, 1, 1), (columns::FP, 1, 0), (columns::FN, 0, 1), (columns::TN, 0, 0)]
-            {
+            for (name, prediction, label) in [
+                (columns::TP, 1, 1),
+                (columns::FP, 1, 0),
+                (columns::FN, 0, 1),
+                (columns::TN, 0, 0),
+            ] {
                 out.push(format!(
                     "SUM(CASE WHEN ff_prediction = {prediction} AND ff_label = {label} THEN 1 ELSE 0 END) AS {}",
                     q.ident(name)?
@@ -340,12 +489,21 @@ impl<'a> Plan<'a> {
             }
         }
         if self.invalid_outcome(q)?.is_some() {
-            out.push(format!("SUM(ff_invalid_outcome) AS {}", q.ident(columns::INVALID_OUTCOME)?));
+            out.push(format!(
+                "SUM(ff_invalid_outcome) AS {}",
+                q.ident(columns::INVALID_OUTCOME)?
+            ));
         }
         if self.score.is_some() {
-            out.push(format!("SUM(ff_invalid_score) AS {}", q.ident(columns::INVALID_SCORE)?));
+            out.push(format!(
+                "SUM(ff_invalid_score) AS {}",
+                q.ident(columns::INVALID_SCORE)?
+            ));
         }
-        for (name, dim) in [(columns::SEX_UNMAPPED, &self.sex), (columns::RACE_UNMAPPED, &self.race)] {
+        for (name, dim) in [
+            (columns::SEX_UNMAPPED, &self.sex),
+            (columns::RACE_UNMAPPED, &self.race),
+        ] {
             if dim.is_some() {
                 let flag = name.trim_end_matches("_unmapped");
                 out.push(format!("ff_{flag}_unmapped AS {}", q.ident(name)?));
@@ -353,14 +511,18 @@ impl<'a> Plan<'a> {
             }
         }
         let group = group.join(", ");
-        writeln!(sql, "SELECT\n  {}\nFROM ff_cells\nGROUP BY {group}\nORDER BY {group};", out.join(",\n  ")).unwrap();
+        writeln!(
+            sql,
+            "SELECT\n  {}\nFROM ff_cells\nGROUP BY {group}\nORDER BY {group};",
+            out.join(",\n  ")
+        )
+        .unwrap();
         Ok(())
     }
 
     /// With `not_selected`, the 0/1 flag of an outcome value in neither list.
     fn invalid_outcome(&self, q: &Quoter) -> Result<Option<String>> {
-        let decision = self.selected.as_ref().or(self.confusion.as_ref().map(|c| &c.1));
-        match decision {
+        match &self.selected_column {
             Some(Decision::Values { text, no: Some(no) }) => {
                 let known: Vec<String> = text.yes.iter().chain(no.iter()).cloned().collect();
                 let flag = q.flag("ff_selected_raw", &known)?;
@@ -392,6 +554,16 @@ impl Quoter<'_> {
         self.dialect.string(value).map_err(|e| self.fail(e))
     }
 
+    /// A binary64 constant, written as text and cast, so that every engine reads the same number
+    /// (a bare `5.5` is a decimal in several dialects). `repr` is Rust's round-trip text of it.
+    fn double(&self, repr: &str) -> Result<String> {
+        Ok(format!(
+            "CAST({} AS {})",
+            self.string(repr)?,
+            self.dialect.double_type()
+        ))
+    }
+
     /// `COALESCE(TRIM(CAST(column AS text)), '')`: the raw value as the row reader sees it.
     fn text(&self, column: &str) -> Result<String> {
         let d = self.dialect;
@@ -407,12 +579,16 @@ impl Quoter<'_> {
         }
         let mut unique: Vec<&str> = Vec::new();
         for value in values {
-            let value = value.as_str();
+            // The row reader trims the configured values as it trims the data.
+            let value = value.trim_ascii();
             if !unique.contains(&value) {
                 unique.push(value);
             }
         }
-        let literals = unique.into_iter().map(|v| self.string(v)).collect::<Result<Vec<_>>>()?;
+        let literals = unique
+            .into_iter()
+            .map(|v| self.string(v))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Some(format!("{expr} IN ({})", literals.join(", "))))
     }
 
@@ -429,9 +605,10 @@ impl Quoter<'_> {
         match decision {
             Decision::Values { text, .. } => self.flag("ff_selected_raw", text.yes),
             Decision::Threshold(t) => {
-                // The threshold as the same binary64 number: Rust's shortest round-trip text, cast.
-                let literal = self.string(&format!("{t:?}"))?;
-                Ok(format!("CASE WHEN ff_score >= CAST({literal} AS {}) THEN 1 ELSE 0 END", self.dialect.double_type()))
+                let threshold = self.double(&format!("{t:?}"))?;
+                Ok(format!(
+                    "CASE WHEN ff_score >= {threshold} THEN 1 ELSE 0 END"
+                ))
             }
         }
     }
@@ -443,7 +620,11 @@ impl Quoter<'_> {
         let mut all = Vec::new();
         for (canonical, raws) in map {
             if let Some(test) = self.in_list(expr, raws)? {
-                let name = if canonical == UNKNOWN { UNKNOWN } else { canonical.as_str() };
+                let name = if canonical == UNKNOWN {
+                    UNKNOWN
+                } else {
+                    canonical.as_str()
+                };
                 write!(case, "\n      WHEN {test} THEN {}", self.string(name)?).unwrap();
             }
             all.extend(raws.iter().cloned());
@@ -463,10 +644,19 @@ mod tests {
 
     #[test]
     fn table_names_split_and_quote() {
-        assert_eq!("applicants".parse::<TableName>().unwrap().0, vec!["applicants"]);
-        assert_eq!("hr.applicants".parse::<TableName>().unwrap().0, vec!["hr", "applicants"]);
         assert_eq!(
-            "proj.\"my.data\".\"a\"\"b\"".parse::<TableName>().unwrap().0,
+            "applicants".parse::<TableName>().unwrap().0,
+            vec!["applicants"]
+        );
+        assert_eq!(
+            "hr.applicants".parse::<TableName>().unwrap().0,
+            vec!["hr", "applicants"]
+        );
+        assert_eq!(
+            "proj.\"my.data\".\"a\"\"b\""
+                .parse::<TableName>()
+                .unwrap()
+                .0,
             vec!["proj", "my.data", "a\"b"]
         );
         assert!("hr..applicants".parse::<TableName>().is_err());
