@@ -11,11 +11,15 @@ fi
 
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  # No default cluster: nothing is created or started on port 5432.
-  mkdir -p /etc/postgresql-common
-  if ! grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf; then
-    echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
+  # Keep the package scripts from starting Debian's default cluster while installing (the usual
+  # policy-rc.d switch; removed again afterwards if it was ours).
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
   fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
