@@ -368,6 +368,10 @@ trait Engine {
     fn name(&self) -> &'static str;
     fn dialect(&self) -> &'static str;
     fn type_name(&self, t: Type) -> &'static str;
+    /// The table the engine can hold for the case's table name (Spark's catalog refuses some).
+    fn table_for(&self, parts: Vec<String>) -> Vec<String> {
+        parts
+    }
     /// Load `dataset` into `table` (its parts), run `query`, return the result as CSV.
     fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String>;
 }
@@ -422,6 +426,125 @@ fn duckdb_available() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Spark SQL in local mode (PySpark), one session for all cases: `tests/support/spark_engine.py`
+/// reads spec paths on stdin and answers on stdout.
+struct Spark {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Spark {
+    fn start() -> Result<Spark, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let log = dir.path().join("spark.log");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/spark_engine.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).map_err(|e| e.to_string())?)
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut spark = Spark { child, stdin, stdout, log, _dir: dir };
+        match spark.answer()? {
+            line if line == "READY" => Ok(spark),
+            other => Err(format!("Spark did not start: {other}")),
+        }
+    }
+
+    /// The next `FFRESULT` line (other output, if any, is skipped).
+    fn answer(&mut self) -> Result<String, String> {
+        use std::io::BufRead;
+        loop {
+            let mut line = String::new();
+            if self.stdout.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                return Err(format!("Spark exited; last log lines:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n")));
+            }
+            if let Some(rest) = line.trim_end().strip_prefix("FFRESULT ") {
+                return Ok(rest.to_string());
+            }
+        }
+    }
+}
+
+impl Drop for Spark {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Engine for Spark {
+    fn name(&self) -> &'static str {
+        "Spark SQL"
+    }
+    fn dialect(&self) -> &'static str {
+        "spark"
+    }
+    fn type_name(&self, t: Type) -> &'static str {
+        match t {
+            Type::Text => "STRING",
+            Type::Int => "INT",
+            Type::Bool => "BOOLEAN",
+            Type::Decimal => "DECIMAL(6,2)",
+        }
+    }
+    fn table_for(&self, parts: Vec<String>) -> Vec<String> {
+        // Spark's session catalog accepts only [A-Za-z0-9_] in table and schema names (reserved
+        // words are fine); the hostile column names still go through the query's quoting.
+        parts
+            .into_iter()
+            .map(|p| {
+                let clean: String = p.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+                if clean != p {
+                    eprintln!("Spark SQL: table name part {p:?} is not allowed by Spark's catalog; using {clean:?}");
+                }
+                clean
+            })
+            .collect()
+    }
+    fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String> {
+        use std::io::Write;
+        let query_path = dir.join("query.sql");
+        std::fs::write(&query_path, query).unwrap();
+        let out = dir.join("spark-result.csv");
+        let spec = serde_json::json!({
+            "csv": dataset.csv,
+            "table": table,
+            "columns": dataset.columns.iter().map(|(n, t)| (n.clone(), self.type_name(*t))).collect::<Vec<_>>(),
+            "query": query_path,
+            "out": out,
+        });
+        let spec_path = dir.join("spark-spec.json");
+        std::fs::write(&spec_path, spec.to_string()).unwrap();
+        writeln!(self.stdin, "{}", spec_path.display()).map_err(|e| e.to_string())?;
+        self.stdin.flush().map_err(|e| e.to_string())?;
+        match self.answer()? {
+            ok if ok == "OK" => std::fs::read_to_string(out).map_err(|e| e.to_string()),
+            err => Err(format!("Spark SQL failed: {err}")),
+        }
+    }
+}
+
+fn pyspark_available() -> bool {
+    let java = Command::new("java").arg("-version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    java.is_ok_and(|s| s.success())
+        && Command::new("python3")
+            .args(["-c", "import pyspark"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// A throwaway PostgreSQL server: `initdb` into a temporary folder, listening on 127.0.0.1 at a
@@ -660,21 +783,29 @@ fn run_case(engine: &mut dyn Engine, case: &Case, dataset: &Dataset) -> Result<(
     write_audit(&counts_dir, &case.data, "counts = \"counts.csv\"");
 
     let rows = fairfile(&["metrics".as_ref(), rows_dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let table = engine.table_for(split_table(case.table));
+    let table_arg = join_table(&table);
     let sql = fairfile(&[
         "sql".as_ref(),
         rows_dir.as_os_str(),
         "--dialect".as_ref(),
         engine.dialect().as_ref(),
         "--table".as_ref(),
-        case.table.as_ref(),
+        table_arg.as_ref(),
     ]);
     if !sql.status.success() {
         return Err(format!("fairfile sql failed: {}", String::from_utf8_lossy(&sql.stderr)));
     }
     let query = String::from_utf8(sql.stdout).unwrap();
-    let table: Vec<String> = split_table(case.table);
     let result = engine.run(dataset, &table, &query, dir.path())?;
     std::fs::write(counts_dir.join("counts.csv"), &result).unwrap();
+    // For a look at what each engine returned: FAIRFILE_SQL_ENGINES_KEEP=DIR keeps the counts.
+    if let Some(keep) = std::env::var_os("FAIRFILE_SQL_ENGINES_KEEP") {
+        let name: String = case.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(Path::new(&keep).join(format!("{}-{name}.csv", engine.dialect())), &result).unwrap();
+        std::fs::write(Path::new(&keep).join(format!("{}-{name}.sql", engine.dialect())), &query).unwrap();
+    }
     let counts = fairfile(&["metrics".as_ref(), counts_dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
 
     match case.error {
@@ -716,8 +847,13 @@ fn split_table(table: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
-    for c in table.chars() {
+    let mut chars = table.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                current.push('"');
+            }
             '"' => quoted = !quoted,
             '.' if !quoted => parts.push(std::mem::take(&mut current)),
             c => current.push(c),
@@ -725,6 +861,15 @@ fn split_table(table: &str) -> Vec<String> {
     }
     parts.push(current);
     parts
+}
+
+/// The `--table` argument for `parts`: a part holding a dot or a double quote is double-quoted.
+fn join_table(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| if p.contains(['.', '"']) { format!("\"{}\"", p.replace('"', "\"\"")) } else { p.clone() })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn skip_or_fail(what: &str, install: &str) {
@@ -789,4 +934,13 @@ fn postgres_counts_equal_row_metrics() {
         Err(e) => panic!("PostgreSQL is installed but could not be started: {e}"),
     };
     check_engine(&mut pg);
+}
+
+#[test]
+fn spark_counts_equal_row_metrics() {
+    if !pyspark_available() {
+        return skip_or_fail("Spark SQL (PySpark with a Java runtime)", "pip install pyspark; Java 17");
+    }
+    let mut spark = Spark::start().unwrap_or_else(|e| panic!("PySpark is installed but Spark did not start: {e}"));
+    check_engine(&mut spark);
 }

@@ -215,9 +215,9 @@ fn backslash_escaped(text: &str, quote: char, dialect: Dialect) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\x0C' => out.push_str("\\f"),
             c if c.is_ascii_control() => match dialect {
-                // PostgreSQL's and DuckDB's escape strings, and Snowflake's literals, read `\xhh`.
+                // PostgreSQL's and DuckDB's escape strings, and Snowflake's literals, read `\xhh`;
+                // Spark and BigQuery read `\uhhhh` (Spark has no `\f`: it would read `\f` as `f`).
                 Dialect::Postgres | Dialect::Duckdb | Dialect::Snowflake => {
                     out.push_str(&format!("\\x{:02x}", c as u32))
                 }
@@ -274,7 +274,8 @@ mod tests {
         assert_eq!(Dialect::Duckdb.string("a\tb").unwrap(), r"E'a\tb'");
         assert_eq!(Dialect::Duckdb.string("it's").unwrap(), r"'it''s'");
         assert_eq!(Dialect::Postgres.string(r"a\b'c").unwrap(), r"E'a\\b\'c'");
-        assert_eq!(Dialect::Postgres.string("\u{1}\x0C").unwrap(), r"E'\x01\f'");
+        assert_eq!(Dialect::Postgres.string("\u{1}\x0C").unwrap(), r"E'\x01\x0c'");
+        assert_eq!(Dialect::Spark.string("\x0C").unwrap(), r"'\u000c'");
         assert_eq!(Dialect::Postgres.string("plain").unwrap(), "'plain'");
         assert_eq!(Dialect::Postgres.string("").unwrap(), "''");
         assert_eq!(
