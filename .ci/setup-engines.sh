@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Engines for tests/sql_engines.rs, which runs the query `fairfile sql` writes on real engines:
-# DuckDB (the `duckdb` package from PyPI) and PostgreSQL (Debian's server). Idempotent, and it
-# starts nothing: the test starts its own throwaway PostgreSQL server on a free loopback port, with
-# its data directory in a temporary folder, and stops it when done.
+# DuckDB (the `duckdb` package from PyPI), PostgreSQL (Debian's server) and Spark SQL in local mode
+# (PySpark from PyPI, on a Java 17 runtime). Idempotent, and it starts nothing: the test starts its
+# own throwaway PostgreSQL server on a free loopback port, with its data directory in a temporary
+# folder, and its own local Spark session, and stops both when done.
 set -euo pipefail
 
 if ! python3 -c 'import duckdb' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check 'duckdb==2.0.1'
+fi
+
+if ! python3 -c 'import pyspark' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check 'pyspark==4.3.0'
+fi
+if ! command -v java >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
 fi
 
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
