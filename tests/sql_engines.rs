@@ -40,7 +40,9 @@ struct Dataset {
 fn shared_data(file: &str) -> PathBuf {
     match std::env::var_os("FAIRFILE_SHARED_DATA") {
         Some(dir) => PathBuf::from(dir).join(file),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(file),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .join(file),
     }
 }
 
@@ -48,9 +50,21 @@ fn shared_data(file: &str) -> PathBuf {
 /// a backslash, Unicode, padding whitespace, empty strings and NULLs (empty unquoted fields load
 /// as NULL in both engines, quoted `""` as the empty string), a boolean, an integer and a decimal.
 fn hostile_dataset(dir: &Path) -> Dataset {
-    const SEX: &[&str] = &["M", " F ", "it's", "Ménage", "\"\"", "", "Declined", "male", "F"];
-    const RACE: &[&str] =
-        &["White", "wh\\ite", "Black", "\"Hispanic, Latino\"", "Ásian 亚洲", "\"\"", "", "Unknown", "White", "Black"];
+    const SEX: &[&str] = &[
+        "M", " F ", "it's", "Ménage", "\"\"", "", "Declined", "male", "F",
+    ];
+    const RACE: &[&str] = &[
+        "White",
+        "wh\\ite",
+        "Black",
+        "\"Hispanic, Latino\"",
+        "Ásian 亚洲",
+        "\"\"",
+        "",
+        "Unknown",
+        "White",
+        "Black",
+    ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = move |bound: u64| {
         state ^= state << 13;
@@ -68,7 +82,13 @@ fn hostile_dataset(dir: &Path) -> Dataset {
         let selected = next(100) + bias < 45 + score_cents / 40;
         let hired = u64::from(selected) * next(2) + u64::from(next(10) == 0);
         let score = format!("{}.{:02}", score_cents / 100, score_cents % 100);
-        writeln!(csv, "{sex},{race},{selected},{},{score},g{}", hired.min(1), i % 7).unwrap();
+        writeln!(
+            csv,
+            "{sex},{race},{selected},{},{score},g{}",
+            hired.min(1),
+            i % 7
+        )
+        .unwrap();
     }
     let path = dir.join("hostile.csv");
     std::fs::write(&path, csv).unwrap();
@@ -108,7 +128,11 @@ fn compas_dataset(dir: &Path) -> Option<Dataset> {
         _ => Type::Text,
     };
     let columns = names.iter().map(|n| (n.clone(), typed(n))).collect();
-    Some(Dataset { name: "compas", csv: path, columns })
+    Some(Dataset {
+        name: "compas",
+        csv: path,
+        columns,
+    })
 }
 
 /// UCI Adult: hyphenated column names (`hours-per-week`) and 32,561 rows.
@@ -118,9 +142,22 @@ fn adult_dataset() -> Option<Dataset> {
     let header = text.lines().next()?;
     let columns = header
         .split(',')
-        .map(|n| (n.to_string(), if n == "hours-per-week" || n == "age" { Type::Int } else { Type::Text }))
+        .map(|n| {
+            (
+                n.to_string(),
+                if n == "hours-per-week" || n == "age" {
+                    Type::Int
+                } else {
+                    Type::Text
+                },
+            )
+        })
         .collect();
-    Some(Dataset { name: "adult", csv: path, columns })
+    Some(Dataset {
+        name: "adult",
+        csv: path,
+        columns,
+    })
 }
 
 /// The example audit's applicant file, when the example is in the tree.
@@ -130,8 +167,18 @@ fn example_dataset() -> Option<(Dataset, String)> {
     let path = root.join("data/applicants.csv");
     let text = std::fs::read_to_string(&path).ok()?;
     let header = text.lines().next()?.trim_start_matches('\u{feff}');
-    let columns = header.split(',').map(|n| (n.trim_matches('"').to_string(), Type::Text)).collect();
-    Some((Dataset { name: "example", csv: path, columns }, config))
+    let columns = header
+        .split(',')
+        .map(|n| (n.trim_matches('"').to_string(), Type::Text))
+        .collect();
+    Some((
+        Dataset {
+            name: "example",
+            csv: path,
+            columns,
+        },
+        config,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +251,13 @@ White = ["White"]
 unknown = ["Other"]
 "#;
 
-fn data_section(outcome: &str, extra: &str, columns: &str, values: &str, categories: &str) -> String {
+fn data_section(
+    outcome: &str,
+    extra: &str,
+    columns: &str,
+    values: &str,
+    categories: &str,
+) -> String {
     format!(
         "[data]\n@SOURCE@\nkind = \"historical\"\ndescription = \"test\"\noutcome = \"{outcome}\"\n{extra}\n\
          [data.columns]\n{columns}\n\n[data.values]\n{values}\n{categories}"
@@ -352,10 +405,22 @@ fn cases(example: Option<&str>) -> Vec<Case> {
             let end = data[1..].find("\n[[").map_or(data.len(), |i| i + 1);
             let data = data[..end]
                 .lines()
-                .map(|l| if l.starts_with("path") || l.starts_with("counts") { "@SOURCE@" } else { l })
+                .map(|l| {
+                    if l.starts_with("path") || l.starts_with("counts") {
+                        "@SOURCE@"
+                    } else {
+                        l
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
-            cases.push(Case { name: "example audit".into(), dataset: 3, table: "applicants", data, error: None });
+            cases.push(Case {
+                name: "example audit".into(),
+                dataset: 3,
+                table: "applicants",
+                data,
+                error: None,
+            });
         }
     }
     cases
@@ -366,14 +431,21 @@ fn cases(example: Option<&str>) -> Vec<Case> {
 
 trait Engine {
     fn name(&self) -> &'static str;
-    fn dialect(&self) -> &'static str;
+    /// The dialects whose queries this engine runs (PostgreSQL runs `ansi` too).
+    fn dialects(&self) -> &'static [&'static str];
     fn type_name(&self, t: Type) -> &'static str;
     /// The table the engine can hold for the case's table name (Spark's catalog refuses some).
     fn table_for(&self, parts: Vec<String>) -> Vec<String> {
         parts
     }
     /// Load `dataset` into `table` (its parts), run `query`, return the result as CSV.
-    fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String>;
+    fn run(
+        &mut self,
+        dataset: &Dataset,
+        table: &[String],
+        query: &str,
+        dir: &Path,
+    ) -> Result<String, String>;
 }
 
 fn ident(name: &str) -> String {
@@ -386,8 +458,8 @@ impl Engine for DuckDb {
     fn name(&self) -> &'static str {
         "DuckDB"
     }
-    fn dialect(&self) -> &'static str {
-        "duckdb"
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb"]
     }
     fn type_name(&self, t: Type) -> &'static str {
         match t {
@@ -397,7 +469,13 @@ impl Engine for DuckDb {
             Type::Decimal => "DECIMAL(6,2)",
         }
     }
-    fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String> {
+    fn run(
+        &mut self,
+        dataset: &Dataset,
+        table: &[String],
+        query: &str,
+        dir: &Path,
+    ) -> Result<String, String> {
         let query_path = dir.join("query.sql");
         std::fs::write(&query_path, query).unwrap();
         let out = dir.join("duckdb-result.csv");
@@ -411,9 +489,16 @@ impl Engine for DuckDb {
         let spec_path = dir.join("duckdb-spec.json");
         std::fs::write(&spec_path, spec.to_string()).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/duckdb_engine.py");
-        let output = Command::new("python3").arg(script).arg(&spec_path).output().map_err(|e| e.to_string())?;
+        let output = Command::new("python3")
+            .arg(script)
+            .arg(&spec_path)
+            .output()
+            .map_err(|e| e.to_string())?;
         if !output.status.success() {
-            return Err(format!("DuckDB failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+            return Err(format!(
+                "DuckDB failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
         }
         std::fs::read_to_string(out).map_err(|e| e.to_string())
     }
@@ -453,7 +538,13 @@ impl Spark {
             .map_err(|e| e.to_string())?;
         let stdin = child.stdin.take().unwrap();
         let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut spark = Spark { child, stdin, stdout, log, _dir: dir };
+        let mut spark = Spark {
+            child,
+            stdin,
+            stdout,
+            log,
+            _dir: dir,
+        };
         match spark.answer()? {
             line if line == "READY" => Ok(spark),
             other => Err(format!("Spark did not start: {other}")),
@@ -465,10 +556,18 @@ impl Spark {
         use std::io::BufRead;
         loop {
             let mut line = String::new();
-            if self.stdout.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            if self
+                .stdout
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?
+                == 0
+            {
                 let log = std::fs::read_to_string(&self.log).unwrap_or_default();
                 let tail: Vec<&str> = log.lines().rev().take(30).collect();
-                return Err(format!("Spark exited; last log lines:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n")));
+                return Err(format!(
+                    "Spark exited; last log lines:\n{}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                ));
             }
             if let Some(rest) = line.trim_end().strip_prefix("FFRESULT ") {
                 return Ok(rest.to_string());
@@ -488,8 +587,8 @@ impl Engine for Spark {
     fn name(&self) -> &'static str {
         "Spark SQL"
     }
-    fn dialect(&self) -> &'static str {
-        "spark"
+    fn dialects(&self) -> &'static [&'static str] {
+        &["spark"]
     }
     fn type_name(&self, t: Type) -> &'static str {
         match t {
@@ -513,7 +612,13 @@ impl Engine for Spark {
             })
             .collect()
     }
-    fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String> {
+    fn run(
+        &mut self,
+        dataset: &Dataset,
+        table: &[String],
+        query: &str,
+        dir: &Path,
+    ) -> Result<String, String> {
         use std::io::Write;
         let query_path = dir.join("query.sql");
         std::fs::write(&query_path, query).unwrap();
@@ -537,7 +642,11 @@ impl Engine for Spark {
 }
 
 fn pyspark_available() -> bool {
-    let java = Command::new("java").arg("-version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let java = Command::new("java")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     java.is_ok_and(|s| s.success())
         && Command::new("python3")
             .args(["-c", "import pyspark"])
@@ -562,7 +671,11 @@ impl Postgres {
     /// The server binaries: `initdb` on PATH, else Debian's /usr/lib/postgresql/<version>/bin.
     fn find() -> Option<(PathBuf, PathBuf)> {
         let on_path = |name: &str| {
-            std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
+            std::env::var_os("PATH").and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join(name))
+                    .find(|f| f.is_file())
+            })
         };
         let bin = match on_path("initdb") {
             Some(initdb) => initdb.parent()?.to_path_buf(),
@@ -573,36 +686,80 @@ impl Postgres {
                     .filter(|b| b.join("initdb").is_file())
                     .collect();
                 versions.sort_by_key(|p| {
-                    p.parent().and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok()).unwrap_or(0)
+                    p.parent()
+                        .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
+                        .unwrap_or(0)
                 });
                 versions.pop()?
             }
         };
-        let psql = if bin.join("psql").is_file() { bin.join("psql") } else { on_path("psql")? };
+        let psql = if bin.join("psql").is_file() {
+            bin.join("psql")
+        } else {
+            on_path("psql")?
+        };
         Some((bin, psql))
     }
 
     fn start() -> Result<Option<Postgres>, String> {
-        let Some((bin, psql)) = Postgres::find() else { return Ok(None) };
+        let Some((bin, psql)) = Postgres::find() else {
+            return Ok(None);
+        };
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let is_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
         let run_as = if is_root {
-            let uid = Command::new("id").args(["-u", "postgres"]).output().map_err(|e| e.to_string())?;
-            let gid = Command::new("id").args(["-g", "postgres"]).output().map_err(|e| e.to_string())?;
-            let parse = |o: &Output| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok();
-            let (Some(uid), Some(gid)) = (parse(&uid), parse(&gid)) else {
-                return Err("running as root, but there is no `postgres` user to run the server as".into());
+            let uid = Command::new("id")
+                .args(["-u", "postgres"])
+                .output()
+                .map_err(|e| e.to_string())?;
+            let gid = Command::new("id")
+                .args(["-g", "postgres"])
+                .output()
+                .map_err(|e| e.to_string())?;
+            let parse = |o: &Output| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
             };
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+            let (Some(uid), Some(gid)) = (parse(&uid), parse(&gid)) else {
+                return Err(
+                    "running as root, but there is no `postgres` user to run the server as".into(),
+                );
+            };
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))
+                .map_err(|e| e.to_string())?;
             Some("postgres".to_string())
         } else {
             None
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let pg = Postgres { dir, bin, psql, port, run_as, databases: 0 };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let pg = Postgres {
+            dir,
+            bin,
+            psql,
+            port,
+            run_as,
+            databases: 0,
+        };
         let data = pg.dir.path().join("data");
         pg.server_command("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-D"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-D",
+            ])
             .arg(&data)
             .output()
             .map_err(|e| e.to_string())
@@ -640,13 +797,22 @@ impl Postgres {
 
     fn psql(&self, database: &str, file: &Path, csv: bool) -> Result<String, String> {
         let mut c = Command::new(&self.psql);
-        c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
-            .arg("-p")
-            .arg(self.port.to_string())
-            .args(["-d", database])
-            .arg("-f")
-            .arg(file)
-            .env("PGCLIENTENCODING", "UTF8");
+        c.args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+        ])
+        .arg("-p")
+        .arg(self.port.to_string())
+        .args(["-d", database])
+        .arg("-f")
+        .arg(file)
+        .env("PGCLIENTENCODING", "UTF8");
         if csv {
             c.arg("--csv");
         }
@@ -658,7 +824,12 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let _ = self.server_command("pg_ctl").args(["-m", "immediate", "-w", "-D"]).arg(data).arg("stop").output();
+        let _ = self
+            .server_command("pg_ctl")
+            .args(["-m", "immediate", "-w", "-D"])
+            .arg(data)
+            .arg("stop")
+            .output();
     }
 }
 
@@ -666,8 +837,10 @@ impl Engine for Postgres {
     fn name(&self) -> &'static str {
         "PostgreSQL"
     }
-    fn dialect(&self) -> &'static str {
-        "postgres"
+    fn dialects(&self) -> &'static [&'static str] {
+        // The standard dialect (U&'…' literals, TRIM(BOTH … FROM …), ordered-set aggregates) runs
+        // unchanged on PostgreSQL.
+        &["postgres", "ansi"]
     }
     fn type_name(&self, t: Type) -> &'static str {
         match t {
@@ -677,7 +850,13 @@ impl Engine for Postgres {
             Type::Decimal => "numeric(6,2)",
         }
     }
-    fn run(&mut self, dataset: &Dataset, table: &[String], query: &str, dir: &Path) -> Result<String, String> {
+    fn run(
+        &mut self,
+        dataset: &Dataset,
+        table: &[String],
+        query: &str,
+        dir: &Path,
+    ) -> Result<String, String> {
         self.databases += 1;
         let database = format!("ff_case_{}", self.databases);
         let create = dir.join("create.sql");
@@ -685,22 +864,39 @@ impl Engine for Postgres {
         self.psql("postgres", &create, false)?;
         let mut load = String::new();
         if table.len() > 1 {
-            let schema = table[..table.len() - 1].iter().map(|p| ident(p)).collect::<Vec<_>>().join(".");
+            let schema = table[..table.len() - 1]
+                .iter()
+                .map(|p| ident(p))
+                .collect::<Vec<_>>()
+                .join(".");
             writeln!(load, "CREATE SCHEMA IF NOT EXISTS {schema};").unwrap();
         }
-        let staging: Vec<String> = (0..dataset.columns.len()).map(|i| format!("c{i} text")).collect();
+        let staging: Vec<String> = (0..dataset.columns.len())
+            .map(|i| format!("c{i} text"))
+            .collect();
         writeln!(load, "CREATE TABLE ff_staging ({});", staging.join(", ")).unwrap();
         let csv = dataset.csv.to_str().expect("UTF-8 temp path");
         assert!(!csv.contains('\''), "test paths have no quotes");
-        writeln!(load, "\\copy ff_staging FROM '{csv}' WITH (FORMAT csv, HEADER true)").unwrap();
+        writeln!(
+            load,
+            "\\copy ff_staging FROM '{csv}' WITH (FORMAT csv, HEADER true)"
+        )
+        .unwrap();
         let select: Vec<String> = dataset
             .columns
             .iter()
             .enumerate()
-            .map(|(i, (name, t))| format!("CAST(c{i} AS {}) AS {}", self.type_name(*t), ident(name)))
+            .map(|(i, (name, t))| {
+                format!("CAST(c{i} AS {}) AS {}", self.type_name(*t), ident(name))
+            })
             .collect();
         let target = table.iter().map(|p| ident(p)).collect::<Vec<_>>().join(".");
-        writeln!(load, "CREATE TABLE {target} AS SELECT {} FROM ff_staging;", select.join(", ")).unwrap();
+        writeln!(
+            load,
+            "CREATE TABLE {target} AS SELECT {} FROM ff_staging;",
+            select.join(", ")
+        )
+        .unwrap();
         let load_path = dir.join("load.sql");
         std::fs::write(&load_path, load).unwrap();
         self.psql(&database, &load_path, false)?;
@@ -729,12 +925,19 @@ fn check(what: &'static str) -> impl Fn(Output) -> Result<Output, String> {
 // The comparison.
 
 fn fairfile(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fairfile")).args(args).output().expect("run fairfile")
+    Command::new(env!("CARGO_BIN_EXE_fairfile"))
+        .args(args)
+        .output()
+        .expect("run fairfile")
 }
 
 fn write_audit(dir: &Path, data: &str, source: &str) {
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("fairfile.toml"), format!("{AUDIT_HEAD}{}", data.replace("@SOURCE@", source))).unwrap();
+    std::fs::write(
+        dir.join("fairfile.toml"),
+        format!("{AUDIT_HEAD}{}", data.replace("@SOURCE@", source)),
+    )
+    .unwrap();
 }
 
 fn toml_string(s: &str) -> String {
@@ -744,16 +947,34 @@ fn toml_string(s: &str) -> String {
 /// The parts of a metrics report that must be identical whether computed from rows or counts.
 fn comparable(report: &Value) -> Value {
     let mut out = serde_json::Map::new();
-    for key in ["schema", "mode", "median_score", "total", "policy", "dimensions", "fairness"] {
-        out.insert(key.to_string(), report.get(key).cloned().unwrap_or(Value::Null));
+    for key in [
+        "schema",
+        "mode",
+        "median_score",
+        "total",
+        "policy",
+        "dimensions",
+        "fairness",
+    ] {
+        out.insert(
+            key.to_string(),
+            report.get(key).cloned().unwrap_or(Value::Null),
+        );
     }
     // Individuals per (dimension, category): rows list raw values, counts list canonical names.
     let mut per_category = std::collections::BTreeMap::<String, u64>::new();
     for item in report["category_values"].as_array().into_iter().flatten() {
-        let key = format!("{}/{}", item["dimension"].as_str().unwrap(), item["category"].as_str().unwrap());
+        let key = format!(
+            "{}/{}",
+            item["dimension"].as_str().unwrap(),
+            item["category"].as_str().unwrap()
+        );
         *per_category.entry(key).or_default() += item["count"].as_u64().unwrap();
     }
-    out.insert("individuals_per_category".into(), serde_json::to_value(per_category).unwrap());
+    out.insert(
+        "individuals_per_category".into(),
+        serde_json::to_value(per_category).unwrap(),
+    );
     Value::Object(out)
 }
 
@@ -762,7 +983,12 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         (Value::Object(x), Value::Object(y)) => {
             for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
                 let null = Value::Null;
-                differences(&format!("{path}.{key}"), x.get(key).unwrap_or(&null), y.get(key).unwrap_or(&null), out);
+                differences(
+                    &format!("{path}.{key}"),
+                    x.get(key).unwrap_or(&null),
+                    y.get(key).unwrap_or(&null),
+                    out,
+                );
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
@@ -775,38 +1001,72 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn run_case(engine: &mut dyn Engine, case: &Case, dataset: &Dataset) -> Result<(), String> {
+fn run_case(
+    engine: &mut dyn Engine,
+    dialect: &str,
+    case: &Case,
+    dataset: &Dataset,
+) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let rows_dir = dir.path().join("rows");
     let counts_dir = dir.path().join("counts");
-    write_audit(&rows_dir, &case.data, &format!("path = {}", toml_string(dataset.csv.to_str().unwrap())));
+    write_audit(
+        &rows_dir,
+        &case.data,
+        &format!("path = {}", toml_string(dataset.csv.to_str().unwrap())),
+    );
     write_audit(&counts_dir, &case.data, "counts = \"counts.csv\"");
 
-    let rows = fairfile(&["metrics".as_ref(), rows_dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let rows = fairfile(&[
+        "metrics".as_ref(),
+        rows_dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     let table = engine.table_for(split_table(case.table));
     let table_arg = join_table(&table);
     let sql = fairfile(&[
         "sql".as_ref(),
         rows_dir.as_os_str(),
         "--dialect".as_ref(),
-        engine.dialect().as_ref(),
+        dialect.as_ref(),
         "--table".as_ref(),
         table_arg.as_ref(),
     ]);
     if !sql.status.success() {
-        return Err(format!("fairfile sql failed: {}", String::from_utf8_lossy(&sql.stderr)));
+        return Err(format!(
+            "fairfile sql failed: {}",
+            String::from_utf8_lossy(&sql.stderr)
+        ));
     }
     let query = String::from_utf8(sql.stdout).unwrap();
     let result = engine.run(dataset, &table, &query, dir.path())?;
     std::fs::write(counts_dir.join("counts.csv"), &result).unwrap();
     // For a look at what each engine returned: FAIRFILE_SQL_ENGINES_KEEP=DIR keeps the counts.
     if let Some(keep) = std::env::var_os("FAIRFILE_SQL_ENGINES_KEEP") {
-        let name: String = case.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        let name: String = case
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
         std::fs::create_dir_all(&keep).unwrap();
-        std::fs::write(Path::new(&keep).join(format!("{}-{name}.csv", engine.dialect())), &result).unwrap();
-        std::fs::write(Path::new(&keep).join(format!("{}-{name}.sql", engine.dialect())), &query).unwrap();
+        std::fs::write(
+            Path::new(&keep).join(format!("{dialect}-{name}.csv")),
+            &result,
+        )
+        .unwrap();
+        std::fs::write(
+            Path::new(&keep).join(format!("{dialect}-{name}.sql")),
+            &query,
+        )
+        .unwrap();
     }
-    let counts = fairfile(&["metrics".as_ref(), counts_dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let counts = fairfile(&[
+        "metrics".as_ref(),
+        counts_dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
 
     match case.error {
         None => {
@@ -818,13 +1078,17 @@ fn run_case(engine: &mut dyn Engine, case: &Case, dataset: &Dataset) -> Result<(
                     ));
                 }
             }
-            let parse = |o: &Output| serde_json::from_slice::<Value>(&o.stdout).expect("metrics JSON");
+            let parse =
+                |o: &Output| serde_json::from_slice::<Value>(&o.stdout).expect("metrics JSON");
             let (a, b) = (comparable(&parse(&rows)), comparable(&parse(&counts)));
             let mut diffs = Vec::new();
             differences("", &a, &b, &mut diffs);
             if !diffs.is_empty() {
                 diffs.truncate(20);
-                return Err(format!("metrics differ:\n  {}\ncounts CSV:\n{result}", diffs.join("\n  ")));
+                return Err(format!(
+                    "metrics differ:\n  {}\ncounts CSV:\n{result}",
+                    diffs.join("\n  ")
+                ));
             }
         }
         Some(needle) => {
@@ -867,13 +1131,21 @@ fn split_table(table: &str) -> Vec<String> {
 fn join_table(parts: &[String]) -> String {
     parts
         .iter()
-        .map(|p| if p.contains(['.', '"']) { format!("\"{}\"", p.replace('"', "\"\"")) } else { p.clone() })
+        .map(|p| {
+            if p.contains(['.', '"']) {
+                format!("\"{}\"", p.replace('"', "\"\""))
+            } else {
+                p.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(".")
 }
 
 fn skip_or_fail(what: &str, install: &str) {
-    let message = format!("SKIPPED: {what} not installed ({install}); the SQL push-down was NOT checked on it");
+    let message = format!(
+        "SKIPPED: {what} not installed ({install}); the SQL push-down was NOT checked on it"
+    );
     if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
         panic!("{message}. CI must run it: .ci/setup-engines.sh installs it");
     }
@@ -892,7 +1164,10 @@ fn check_engine(engine: &mut dyn Engine) {
         Some(d) => datasets.push(d),
         None => missing.push("adult.csv"),
     }
-    assert!(missing.is_empty(), "the real datasets are missing from ../shared/data: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "the real datasets are missing from ../shared/data: {missing:?}"
+    );
     let example = example_dataset();
     let config = example.as_ref().map(|(_, c)| c.clone());
     if let Some((d, _)) = example {
@@ -900,22 +1175,31 @@ fn check_engine(engine: &mut dyn Engine) {
     }
     let mut failures = Vec::new();
     let all = cases(config.as_deref());
-    for case in &all {
-        let started = std::time::Instant::now();
-        let outcome = run_case(engine, case, &datasets[case.dataset]);
-        eprintln!(
-            "{} · {} · {}: {} ({:.1} s)",
-            engine.name(),
-            datasets[case.dataset].name,
-            case.name,
-            if outcome.is_ok() { "ok" } else { "FAILED" },
-            started.elapsed().as_secs_f64()
-        );
-        if let Err(e) = outcome {
-            failures.push(format!("{}: {e}", case.name));
+    for dialect in engine.dialects() {
+        for case in &all {
+            let started = std::time::Instant::now();
+            let outcome = run_case(engine, dialect, case, &datasets[case.dataset]);
+            eprintln!(
+                "{} ({dialect}) · {} · {}: {} ({:.1} s)",
+                engine.name(),
+                datasets[case.dataset].name,
+                case.name,
+                if outcome.is_ok() { "ok" } else { "FAILED" },
+                started.elapsed().as_secs_f64()
+            );
+            if let Err(e) = outcome {
+                failures.push(format!("{dialect}: {}: {e}", case.name));
+            }
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed on {}:\n\n{}", failures.len(), all.len(), engine.name(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed on {}:\n\n{}",
+        failures.len(),
+        all.len() * engine.dialects().len(),
+        engine.name(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -939,8 +1223,12 @@ fn postgres_counts_equal_row_metrics() {
 #[test]
 fn spark_counts_equal_row_metrics() {
     if !pyspark_available() {
-        return skip_or_fail("Spark SQL (PySpark with a Java runtime)", "pip install pyspark; Java 17");
+        return skip_or_fail(
+            "Spark SQL (PySpark with a Java runtime)",
+            "pip install pyspark; Java 17",
+        );
     }
-    let mut spark = Spark::start().unwrap_or_else(|e| panic!("PySpark is installed but Spark did not start: {e}"));
+    let mut spark = Spark::start()
+        .unwrap_or_else(|e| panic!("PySpark is installed but Spark did not start: {e}"));
     check_engine(&mut spark);
 }

@@ -168,7 +168,7 @@ impl Dialect {
     pub fn upper_middle(self, expr: &str) -> String {
         match self {
             // The lower middle value of the negated scores, negated back (negation is exact).
-            Dialect::Bigquery => format!("-PERCENTILE_DISC(-{expr}, 0.5) OVER ()"),
+            Dialect::Bigquery => format!("-(PERCENTILE_DISC(-{expr}, 0.5) OVER ())"),
             _ => format!("PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY {expr} DESC)"),
         }
     }
@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(Dialect::Duckdb.string("a\tb").unwrap(), r"E'a\tb'");
         assert_eq!(Dialect::Duckdb.string("it's").unwrap(), r"'it''s'");
         assert_eq!(Dialect::Postgres.string(r"a\b'c").unwrap(), r"E'a\\b\'c'");
-        assert_eq!(Dialect::Postgres.string("\u{1}\x0C").unwrap(), r"E'\x01\x0c'");
+        assert_eq!(
+            Dialect::Postgres.string("\u{1}\x0C").unwrap(),
+            r"E'\x01\x0c'"
+        );
         assert_eq!(Dialect::Spark.string("\x0C").unwrap(), r"'\u000c'");
         assert_eq!(Dialect::Postgres.string("plain").unwrap(), "'plain'");
         assert_eq!(Dialect::Postgres.string("").unwrap(), "''");

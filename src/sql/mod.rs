@@ -664,4 +664,137 @@ mod tests {
         assert!("\"a\"b".parse::<TableName>().is_err());
         assert!("".parse::<TableName>().is_err());
     }
+
+    const HOSTILE: &str = r#"
+[audit]
+id = "acme-2026"
+title = "Bias audit"
+organization = "Acme"
+system = "ResumeRank"
+audit_date = 2026-11-20
+frameworks = ["nyc-ll144"]
+
+[auditor]
+name = "Jane Roe"
+independent = true
+
+[data]
+counts = "counts.csv"
+kind = "historical"
+description = "ATS export"
+outcome = "scoring"
+
+[data.columns]
+sex = "order"
+race = "ra\"ce`x"
+score = "score"
+label = "hired"
+selected = "advanced"
+
+[data.values]
+selected = [" 1 ", "true"]
+not_selected = ["0", "false"]
+
+[data.categories.sex]
+Male = ["M", "male"]
+Female = ["F", "it's"]
+unknown = ["", "Declined"]
+
+[data.categories.race]
+White = ["White", "wh\\ite"]
+"Black or African American" = ["Black"]
+Asian = ["Ásian 亚洲", "tab\there"]
+Other = []
+unknown = ["", "Unknown"]
+"#;
+
+    fn audit(text: &str) -> Audit {
+        let config_path = std::path::PathBuf::from("audit/fairfile.toml");
+        let config = crate::config::AuditConfig::parse(text, &config_path).unwrap();
+        Audit {
+            root: "audit".into(),
+            config_path,
+            config_text: text.to_string(),
+            config,
+        }
+    }
+
+    fn query(text: &str, dialect: Dialect) -> Result<String> {
+        aggregation_query(&audit(text), dialect, &"hr.applicants".parse().unwrap())
+    }
+
+    /// The whole query per dialect, for review: every quoting rule is visible in one place.
+    #[test]
+    fn hostile_scoring_query_per_dialect() {
+        for dialect in Dialect::ALL {
+            insta::assert_snapshot!(
+                format!("hostile_scoring_{dialect}"),
+                query(HOSTILE, dialect).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn selection_by_threshold_has_no_median_and_casts_the_threshold() {
+        let text = HOSTILE
+            .replace("outcome = \"scoring\"", "outcome = \"selection\"")
+            .replace("selected = \"advanced\"", "prediction_threshold = 5.5");
+        let sql = query(&text, Dialect::Postgres).unwrap();
+        assert!(!sql.contains("PERCENTILE_DISC"), "{sql}");
+        assert!(
+            sql.contains("ff_score >= CAST('5.5' AS DOUBLE PRECISION)"),
+            "{sql}"
+        );
+        assert!(sql.contains("AS \"selected\""), "{sql}");
+        assert!(sql.contains("AS \"tp\""), "{sql}");
+        assert!(sql.contains("AS \"invalid_score\""), "{sql}");
+        assert!(!sql.contains("invalid_outcome"), "{sql}");
+    }
+
+    #[test]
+    fn configured_values_are_trimmed_and_empty_lists_skipped() {
+        let sql = query(HOSTILE, Dialect::Duckdb).unwrap();
+        assert!(sql.contains("IN ('1', 'true')"), "{sql}");
+        assert!(
+            !sql.contains("THEN 'Other'"),
+            "an empty list maps nothing: {sql}"
+        );
+        assert!(sql.contains("E'tab\\there'"), "{sql}");
+    }
+
+    #[test]
+    fn race_only_data_has_no_sex_column() {
+        let text = HOSTILE.replace("sex = \"order\"\n", "");
+        let sql = query(&text, Dialect::Spark).unwrap();
+        assert!(!sql.contains("AS `sex`"), "{sql}");
+        assert!(sql.contains("GROUP BY ff_race, ff_race_unmapped"), "{sql}");
+    }
+
+    #[test]
+    fn missing_pieces_are_config_errors() {
+        let start = HOSTILE.find("[data.categories.sex]").unwrap();
+        let end = HOSTILE.find("[data.categories.race]").unwrap();
+        let text = format!("{}{}", &HOSTILE[..start], &HOSTILE[end..]);
+        let err = query(&text, Dialect::Ansi).unwrap_err().to_string();
+        assert!(err.contains("[data.categories.sex] is missing"), "{err}");
+        assert!(err.starts_with("audit/fairfile.toml:"), "{err}");
+
+        let text = HOSTILE.replace("score = \"score\"\n", "");
+        let err = query(&text, Dialect::Ansi).unwrap_err().to_string();
+        assert!(err.contains("`score` is not mapped"), "{err}");
+
+        let text = HOSTILE.replace(
+            "not_selected = [\"0\", \"false\"]",
+            "not_selected = [\"1\", \"0\"]",
+        );
+        let err = query(&text, Dialect::Ansi).unwrap_err().to_string();
+        assert!(err.contains("\"1\" is listed both"), "{err}");
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        let text = HOSTILE.replace("\"Declined\"", "\"Decl\\u0000ined\"");
+        let err = query(&text, Dialect::Postgres).unwrap_err().to_string();
+        assert!(err.contains("NUL"), "{err}");
+    }
 }
