@@ -28,7 +28,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -43,14 +47,19 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e}");
-            if e.is_input() { ExitCode::from(2) } else { ExitCode::from(3) }
+            if e.is_input() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(3)
+            }
         }
     }
 }
 
 /// Write a serializable value as pretty JSON to stdout, with a final newline.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
     println!("{text}");
     Ok(())
 }

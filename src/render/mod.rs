@@ -20,8 +20,11 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 3] =
-        [DocumentKind::Ll144Summary, DocumentKind::EuTechnicalFile, DocumentKind::ComplianceMatrix];
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Ll144Summary,
+        DocumentKind::EuTechnicalFile,
+        DocumentKind::ComplianceMatrix,
+    ];
 
     /// The `<doc>` part of output file names.
     pub fn slug(self) -> &'static str {
