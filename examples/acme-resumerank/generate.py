@@ -191,9 +191,9 @@ def generate(seed: int, rows: int) -> bytes:
         advanced = tenths >= int(CUT * 10)
 
         if advanced:
-            p_hired = clamp(0.20 + 0.12 * qualification, 0.02, 0.60)
+            p_hired = clamp(0.07 + 0.05 * qualification, 0.005, 0.25)
         else:  # recruiter pull: a manual review outside ResumeRank
-            p_hired = clamp(0.015 + 0.012 * qualification, 0.0, 0.06)
+            p_hired = clamp(0.005 + 0.004 * qualification, 0.0, 0.02)
         hired = rng.random() < p_hired
 
         applications.append(
