@@ -415,21 +415,16 @@ fn config_location(audit: &Audit, span: Option<Range<usize>>, needle: &str) -> L
 /// Parse every text, then run the checks that span files: duplicate framework ids, conflicting
 /// kind declarations, and undeclared kinds (a kind may be declared by any of the files).
 fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Framework> {
-    let mut parsed: Vec<(Framework, Vec<KindUse>, &FrameworkText)> = Vec::new();
-    for t in texts {
-        if let Some(p) = parse_framework(t, errors) {
-            parsed.push((p.framework, p.kind_uses, t));
-        }
-    }
+    let parsed: Vec<Parsed> = texts.iter().filter_map(|t| parse_framework(t, errors)).collect();
     // Duplicate framework ids.
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (fw, _, t) in &parsed {
+    for p in &parsed {
+        let fw = &p.framework;
         if let Some(first) = seen.insert(fw.id.clone(), fw.source.path.clone()) {
-            let offset = t.text.find("id").unwrap_or(0);
             errors.push(
                 Code::F012DuplicateFrameworkId
                     .error(
-                        Location::from_offset(&t.display_path, &t.text, offset).with_field("framework.id"),
+                        p.id_location.clone().with_field("framework.id"),
                         format!("framework id {:?} is already declared by {first}", fw.id),
                     )
                     .with_help("give your framework file a different [framework] id"),
@@ -438,18 +433,23 @@ fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Frame
     }
     // The global vocabulary, and conflicting declarations of one kind.
     let mut vocabulary: BTreeMap<&str, &EvidenceKind> = BTreeMap::new();
-    for (fw, _, t) in &parsed {
-        for (id, kind) in &fw.evidence_kinds {
+    let computed = |k: &EvidenceKind| match &k.computed {
+        Some(path) => format!("computed = {path:?}"),
+        None => "no `computed`".to_string(),
+    };
+    for p in &parsed {
+        for (id, kind) in &p.framework.evidence_kinds {
             match vocabulary.get(id.as_str()) {
                 Some(prev) if prev.computed != kind.computed => {
-                    let offset = t.text.find(&format!("evidence_kinds.{id}")).unwrap_or(0);
                     errors.push(
                         Code::F013ConflictingEvidenceKind
                             .error(
-                                Location::from_offset(&t.display_path, &t.text, offset),
+                                p.kind_locations[id].clone(),
                                 format!(
-                                    "evidence kind {id:?} is declared by {} with computed = {:?} and here with computed = {:?}",
-                                    prev.declared_by, prev.computed, kind.computed
+                                    "evidence kind {id:?} is declared by framework {} with {} and here with {}",
+                                    prev.declared_by,
+                                    computed(prev),
+                                    computed(kind)
                                 ),
                             )
                             .with_help("a kind id means the same evidence everywhere; use a different id for different evidence"),
@@ -462,8 +462,8 @@ fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Frame
             }
         }
     }
-    for (_, uses, _) in &parsed {
-        for u in uses {
+    for p in &parsed {
+        for u in &p.kind_uses {
             if !vocabulary.contains_key(u.kind.as_str()) {
                 let err = Code::F003UndeclaredEvidenceKind.error(
                     u.location.clone(),
@@ -475,7 +475,7 @@ fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Frame
             }
         }
     }
-    parsed.into_iter().map(|(fw, _, _)| fw).collect()
+    parsed.into_iter().map(|p| p.framework).collect()
 }
 
 /// A use of an evidence kind by an obligation, to check against the vocabulary.
@@ -487,6 +487,9 @@ struct KindUse {
 struct Parsed {
     framework: Framework,
     kind_uses: Vec<KindUse>,
+    /// Where the framework id and each evidence kind are declared (for cross-file errors).
+    id_location: Location,
+    kind_locations: BTreeMap<String, Location>,
 }
 
 /// Parse and validate one framework file on its own. Problems are pushed to `errors`; `None` when
@@ -528,8 +531,10 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
     }
 
     let mut evidence_kinds = IndexMap::new();
+    let mut kind_locations = BTreeMap::new();
     for (name, decl) in &file.evidence_kinds {
         v.check_id(name, "evidence kind id", true);
+        kind_locations.insert(name.get_ref().clone(), v.at(name.span()));
         let d = decl.get_ref();
         if let Some(c) = &d.computed {
             v.check_fact_path(c);
@@ -632,7 +637,8 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
             bytes: t.text.len() as u64,
         },
     };
-    Some(Parsed { framework, kind_uses })
+    let id_location = Location::from_offset(&t.display_path, &t.text, header.id.span().start);
+    Some(Parsed { framework, kind_uses, id_location, kind_locations })
 }
 
 /// Per-file semantic checks, collecting errors with locations.
