@@ -326,11 +326,15 @@ impl Ctx<'_> {
             (Status::Missing, parts.join("; "))
         } else if !stale.is_empty() {
             (Status::Stale, stale.join("; "))
-        } else if met_by.is_empty() {
-            (Status::Met, "every condition holds".to_string())
         } else {
             met_by.dedup();
-            (Status::Met, format!("met by {}", met_by.join(", ")))
+            let holds: Vec<String> = ob.conditions.iter().map(ToString::to_string).collect();
+            let main = match (met_by.is_empty(), holds.is_empty()) {
+                (false, true) => format!("met by {}", met_by.join(", ")),
+                (false, false) => format!("met by {}; {} holds", met_by.join(", "), holds.join(" and ")),
+                (true, _) => format!("{} holds", holds.join(" and ")),
+            };
+            (Status::Met, main)
         };
         result.status = status;
         finish(result, main, &notes)
