@@ -153,6 +153,8 @@ struct Ctx<'a> {
 /// A piece of evidence considered for a requirement, with what is wrong with it (if anything).
 struct Candidate {
     reference: EvidenceRef,
+    /// A document's `expires` (computed results do not expire: they are as current as the data).
+    expires: Option<NaiveDate>,
     problems: Vec<String>,
 }
 
@@ -390,6 +392,7 @@ impl Ctx<'_> {
                         title: self.frameworks.kind(kind).map(|k| k.description.clone()),
                         date: Some(self.audit_date),
                     },
+                    expires: None,
                     problems: Vec::new(),
                 });
             } else {
@@ -421,7 +424,7 @@ impl Ctx<'_> {
         }
         for c in &mut candidates {
             let date = c.reference.date.unwrap_or(self.audit_date);
-            let expires = self.expiry(c);
+            let expires = c.expires;
             if let Some(rule) = req.max_age {
                 self.max_age(rule, date, &mut c.problems);
             }
@@ -433,12 +436,6 @@ impl Ctx<'_> {
             }
         }
         settle(candidates)
-    }
-
-    /// The document's `expires` (only documents expire; computed results are as current as the data).
-    fn expiry(&self, c: &Candidate) -> Option<NaiveDate> {
-        let path = c.reference.path.as_deref()?;
-        self.evidence.documents.iter().find(|d| d.path == path).and_then(|d| d.front.expires)
     }
 
     fn document_candidate(&self, doc: &EvidenceDocument, kind: &str) -> Candidate {
@@ -462,6 +459,7 @@ impl Ctx<'_> {
                 title: Some(f.title.clone()),
                 date: Some(f.date),
             },
+            expires: f.expires,
             problems,
         }
     }
