@@ -37,14 +37,34 @@ fn fairfile() -> Command {
 }
 
 fn check_json(dir: &Path, extra: &[&str]) -> Value {
-    let out = fairfile().arg("check").arg(dir).args(["--format", "json"]).args(extra).output().unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = fairfile()
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn status(report: &Value, framework: &str, obligation: &str) -> String {
-    let fw = report["frameworks"].as_array().unwrap().iter().find(|f| f["id"] == framework).unwrap();
-    let ob = fw["obligations"].as_array().unwrap().iter().find(|o| o["id"] == obligation).unwrap();
+    let fw = report["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == framework)
+        .unwrap();
+    let ob = fw["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == obligation)
+        .unwrap();
     ob["status"].as_str().unwrap().to_string()
 }
 
@@ -59,7 +79,17 @@ fn json_report_follows_the_schema() {
     assert_eq!(ll["counts"]["met"], 5);
     assert_eq!(ll["counts"]["not_applicable"], 1);
     let ob = &ll["obligations"][0];
-    for key in ["id", "cite", "title", "status", "reason", "evidence", "missing_kinds", "in_force", "applicability_undecided"] {
+    for key in [
+        "id",
+        "cite",
+        "title",
+        "status",
+        "reason",
+        "evidence",
+        "missing_kinds",
+        "in_force",
+        "applicability_undecided",
+    ] {
         assert!(ob.get(key).is_some(), "obligation has no {key}: {ob}");
     }
     assert_eq!(ob["evidence"][0]["path"], "evidence/bias-audit.md");
@@ -72,8 +102,18 @@ fn json_report_follows_the_schema() {
 
 #[test]
 fn json_is_byte_identical_across_runs() {
-    let a = fairfile().arg("check").arg(fixture()).args(["--format", "json"]).output().unwrap();
-    let b = fairfile().arg("check").arg(fixture()).args(["--format", "json"]).output().unwrap();
+    let a = fairfile()
+        .arg("check")
+        .arg(fixture())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let b = fairfile()
+        .arg("check")
+        .arg(fixture())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
@@ -85,7 +125,9 @@ fn table_groups_by_framework_with_summaries() {
         .arg(fixture())
         .assert()
         .success()
-        .stdout(predicate::str::contains("test-ll: Test local law on automated hiring tools"))
+        .stdout(predicate::str::contains(
+            "test-ll: Test local law on automated hiring tools",
+        ))
         .stdout(predicate::str::contains("met by evidence/bias-audit.md"))
         .stdout(predicate::str::contains("  test-ll: 5/6 met, 1 n/a\n"))
         .stdout(predicate::str::contains("  test-eu: 4/6 met, 2 n/a\n"));
@@ -102,10 +144,19 @@ fn fail_on_missing_gates_with_exit_1() {
         .args(["--fail-on", "missing,stale"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("test-ll: 4/6 met, 1 missing, 1 n/a"))
+        .stdout(predicate::str::contains(
+            "test-ll: 4/6 met, 1 missing, 1 n/a",
+        ))
         // The orphaned attachment is shown, not ignored.
-        .stdout(predicate::str::contains("[E009 unreferenced-file] evidence/bias-audit-tables.csv"));
-    fairfile().arg("check").arg(dir.path()).args(["--fail-on", "stale,failing"]).assert().success();
+        .stdout(predicate::str::contains(
+            "[E009 unreferenced-file] evidence/bias-audit-tables.csv",
+        ));
+    fairfile()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--fail-on", "stale,failing"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -119,18 +170,34 @@ fn as_of_past_an_expiry_is_stale_and_gates() {
         .args(["--as-of", "2027-01-04", "--fail-on", "stale"])
         .assert()
         .code(1);
-    fairfile().arg("check").arg(fixture()).args(["--as-of", "2027-01-04", "--fail-on", "missing"]).assert().success();
+    fairfile()
+        .arg("check")
+        .arg(fixture())
+        .args(["--as-of", "2027-01-04", "--fail-on", "missing"])
+        .assert()
+        .success();
 }
 
 #[test]
 fn unreferenced_file_appears_in_json_and_on_stderr() {
     let dir = copy();
     std::fs::write(dir.path().join("evidence/photo.jpg"), b"jpeg").unwrap();
-    let out = fairfile().arg("check").arg(dir.path()).args(["--format", "json"]).output().unwrap();
+    let out = fairfile()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["unreferenced_files"][0]["path"], "evidence/photo.jpg");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: [E009 unreferenced-file] evidence/photo.jpg"));
+    assert_eq!(
+        report["unreferenced_files"][0]["path"],
+        "evidence/photo.jpg"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: [E009 unreferenced-file] evidence/photo.jpg")
+    );
 }
 
 #[test]
@@ -138,8 +205,11 @@ fn input_errors_exit_2_with_location() {
     // Unknown framework id in fairfile.toml.
     let dir = copy();
     let config = std::fs::read_to_string(dir.path().join("fairfile.toml")).unwrap();
-    std::fs::write(dir.path().join("fairfile.toml"), config.replace("\"test-ll\", \"test-eu\"]", "\"test-l\", \"test-eu\"]"))
-        .unwrap();
+    std::fs::write(
+        dir.path().join("fairfile.toml"),
+        config.replace("\"test-ll\", \"test-eu\"]", "\"test-l\", \"test-eu\"]"),
+    )
+    .unwrap();
     fairfile()
         .arg("check")
         .arg(dir.path())
@@ -159,13 +229,31 @@ fn input_errors_exit_2_with_location() {
         .arg(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("candidate-notice.md:2:8 (field `kind`): [E003 unknown-evidence-kind]"))
-        .stderr(predicate::str::contains("did you mean \"candidate_notice\"?"));
+        .stderr(predicate::str::contains(
+            "candidate-notice.md:2:8 (field `kind`): [E003 unknown-evidence-kind]",
+        ))
+        .stderr(predicate::str::contains(
+            "did you mean \"candidate_notice\"?",
+        ));
 
     // Usage errors.
-    fairfile().arg("check").arg(fixture()).args(["--as-of", "2026-13-01"]).assert().code(2);
-    fairfile().arg("check").arg(fixture()).args(["--fail-on", "late"]).assert().code(2);
-    fairfile().arg("check").arg(dir.path().join("nowhere")).assert().code(2);
+    fairfile()
+        .arg("check")
+        .arg(fixture())
+        .args(["--as-of", "2026-13-01"])
+        .assert()
+        .code(2);
+    fairfile()
+        .arg("check")
+        .arg(fixture())
+        .args(["--fail-on", "late"])
+        .assert()
+        .code(2);
+    fairfile()
+        .arg("check")
+        .arg(dir.path().join("nowhere"))
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -182,15 +270,22 @@ fn frameworks_list_and_show() {
         .assert()
         .success()
         .stdout(predicate::str::contains("test-eu    Test AI regulation"))
-        .stdout(predicate::str::contains("frameworks/test-eu.toml; used by this audit"));
+        .stdout(predicate::str::contains(
+            "frameworks/test-eu.toml; used by this audit",
+        ));
     fairfile()
         .args(["frameworks", "show", "test-ll", "--audit"])
         .arg(fixture())
         .assert()
         .success()
         .stdout(predicate::str::contains("candidate_notice"))
-        .stdout(predicate::str::contains("evidence: candidate_notice; dated at least 10 business days before planned_use_date"));
-    let out = fairfile().args(["frameworks", "show", "nyc-ll144", "--format", "json"]).output().unwrap();
+        .stdout(predicate::str::contains(
+            "evidence: candidate_notice; dated at least 10 business days before planned_use_date",
+        ));
+    let out = fairfile()
+        .args(["frameworks", "show", "nyc-ll144", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let fw: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(fw["id"], "nyc-ll144");

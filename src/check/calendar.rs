@@ -57,17 +57,32 @@ mod tests {
     fn ten_business_days_span_two_weekends() {
         // Friday 2026-03-06 + 10 business days = Friday 2026-03-20.
         assert_eq!(add_business_days(d("2026-03-06"), 10, &[]), d("2026-03-20"));
-        assert_eq!(business_days_between(d("2026-03-06"), d("2026-03-20"), &[]), 10);
-        assert_eq!(business_days_between(d("2026-03-06"), d("2026-03-19"), &[]), 9);
+        assert_eq!(
+            business_days_between(d("2026-03-06"), d("2026-03-20"), &[]),
+            10
+        );
+        assert_eq!(
+            business_days_between(d("2026-03-06"), d("2026-03-19"), &[]),
+            9
+        );
         // The weekend after does not add business days.
-        assert_eq!(business_days_between(d("2026-03-06"), d("2026-03-22"), &[]), 10);
+        assert_eq!(
+            business_days_between(d("2026-03-06"), d("2026-03-22"), &[]),
+            10
+        );
     }
 
     #[test]
     fn holidays_are_skipped() {
         let holidays = [d("2026-03-16")];
-        assert_eq!(add_business_days(d("2026-03-06"), 10, &holidays), d("2026-03-23"));
-        assert_eq!(business_days_between(d("2026-03-06"), d("2026-03-20"), &holidays), 9);
+        assert_eq!(
+            add_business_days(d("2026-03-06"), 10, &holidays),
+            d("2026-03-23")
+        );
+        assert_eq!(
+            business_days_between(d("2026-03-06"), d("2026-03-20"), &holidays),
+            9
+        );
         assert!(!is_business_day(d("2026-03-16"), &holidays));
         assert!(!is_business_day(d("2026-03-07"), &[]));
     }

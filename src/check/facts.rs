@@ -17,8 +17,13 @@ pub fn document(audit: &Audit, metrics: &MetricsReport) -> Result<Value> {
         v.map_err(|e| Error::Other(format!("cannot build the facts document ({what}): {e}")))
     };
     let config = &audit.config;
-    let facts: Map<String, Value> =
-        config.audit.get_ref().facts.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect();
+    let facts: Map<String, Value> = config
+        .audit
+        .get_ref()
+        .facts
+        .iter()
+        .map(|(k, v)| (k.clone(), toml_to_json(v)))
+        .collect();
     let mut audit_json = to_json("audit", serde_json::to_value(config.audit.get_ref()))?;
     if let Value::Object(map) = &mut audit_json {
         // Serialized TOML values carry private datetime markers; use the plain JSON form.
@@ -27,9 +32,18 @@ pub fn document(audit: &Audit, metrics: &MetricsReport) -> Result<Value> {
     let mut doc = Map::new();
     doc.insert("audit".into(), audit_json);
     doc.insert("facts".into(), Value::Object(facts));
-    doc.insert("auditor".into(), to_json("auditor", serde_json::to_value(&config.auditor))?);
-    doc.insert("data".into(), to_json("data", serde_json::to_value(config.data.get_ref()))?);
-    doc.insert("metrics".into(), to_json("metrics", serde_json::to_value(metrics))?);
+    doc.insert(
+        "auditor".into(),
+        to_json("auditor", serde_json::to_value(&config.auditor))?,
+    );
+    doc.insert(
+        "data".into(),
+        to_json("data", serde_json::to_value(config.data.get_ref()))?,
+    );
+    doc.insert(
+        "metrics".into(),
+        to_json("metrics", serde_json::to_value(metrics))?,
+    );
     Ok(Value::Object(doc))
 }
 
@@ -75,7 +89,13 @@ pub enum Eval {
 pub fn evaluate(condition: &Condition, doc: &Value) -> Eval {
     let fact = lookup(doc, &condition.fact);
     let shown = |v: &Value| format!("{} is {}", condition.fact, show(v));
-    let holds = |ok: bool, v: &Value| if ok { Eval::Holds } else { Eval::Fails(shown(v)) };
+    let holds = |ok: bool, v: &Value| {
+        if ok {
+            Eval::Holds
+        } else {
+            Eval::Fails(shown(v))
+        }
+    };
     match (&condition.op, fact) {
         (ConditionOp::Exists(want), value) => {
             if value.is_some() == *want {
@@ -92,11 +112,21 @@ pub fn evaluate(condition: &Condition, doc: &Value) -> Eval {
         (ConditionOp::OneOf(options), Some(v)) => holds(options.iter().any(|o| same(v, o)), v),
         (ConditionOp::AtLeast(bound), Some(v)) => match compare(v, bound) {
             Some(ord) => holds(ord != Ordering::Less, v),
-            None => Eval::Fails(format!("{} is {}, which cannot be compared with {}", condition.fact, show(v), show(bound))),
+            None => Eval::Fails(format!(
+                "{} is {}, which cannot be compared with {}",
+                condition.fact,
+                show(v),
+                show(bound)
+            )),
         },
         (ConditionOp::AtMost(bound), Some(v)) => match compare(v, bound) {
             Some(ord) => holds(ord != Ordering::Greater, v),
-            None => Eval::Fails(format!("{} is {}, which cannot be compared with {}", condition.fact, show(v), show(bound))),
+            None => Eval::Fails(format!(
+                "{} is {}, which cannot be compared with {}",
+                condition.fact,
+                show(v),
+                show(bound)
+            )),
         },
     }
 }
@@ -114,7 +144,10 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) {
         return x.partial_cmp(&y);
     }
-    let day = |v: &Value| v.as_str().and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let day = |v: &Value| {
+        v.as_str()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    };
     Some(day(a)?.cmp(&day(b)?))
 }
 
@@ -143,21 +176,33 @@ mod tests {
     use serde_json::json;
 
     fn cond(fact: &str, op: ConditionOp) -> Condition {
-        Condition { fact: fact.into(), op, message: None }
+        Condition {
+            fact: fact.into(),
+            op,
+            message: None,
+        }
     }
 
     #[test]
     fn lookup_walks_objects_and_arrays() {
         let doc = json!({"metrics": {"dimensions": {"sex": {"provided": true, "categories": [{"n": 3}]}}}, "x": null});
-        assert_eq!(lookup(&doc, "metrics.dimensions.sex.provided"), Some(&json!(true)));
-        assert_eq!(lookup(&doc, "metrics.dimensions.sex.categories.0.n"), Some(&json!(3)));
+        assert_eq!(
+            lookup(&doc, "metrics.dimensions.sex.provided"),
+            Some(&json!(true))
+        );
+        assert_eq!(
+            lookup(&doc, "metrics.dimensions.sex.categories.0.n"),
+            Some(&json!(3))
+        );
         assert_eq!(lookup(&doc, "metrics.dimensions.race"), None);
         assert_eq!(lookup(&doc, "x"), None);
     }
 
     #[test]
     fn presence_of_computed_values() {
-        assert!(is_present(Some(&json!({"provided": true, "categories": []}))));
+        assert!(is_present(Some(
+            &json!({"provided": true, "categories": []})
+        )));
         assert!(!is_present(Some(&json!({"provided": false}))));
         assert!(is_present(Some(&json!(0))));
         assert!(!is_present(Some(&json!(""))));
@@ -168,21 +213,63 @@ mod tests {
     #[test]
     fn operators() {
         let doc = json!({"facts": {"public_body": false, "n": 12, "since": "2026-01-05", "kind": "scoring"}});
-        assert_eq!(evaluate(&cond("facts.public_body", ConditionOp::Equals(json!(false))), &doc), Eval::Holds);
         assert_eq!(
-            evaluate(&cond("facts.public_body", ConditionOp::Equals(json!(true))), &doc),
-            Eval::Fails("facts.public_body is false".into())
-        );
-        assert_eq!(evaluate(&cond("facts.n", ConditionOp::AtLeast(json!(12.0))), &doc), Eval::Holds);
-        assert!(matches!(evaluate(&cond("facts.n", ConditionOp::AtMost(json!(11))), &doc), Eval::Fails(_)));
-        assert_eq!(evaluate(&cond("facts.since", ConditionOp::AtLeast(json!("2026-01-01"))), &doc), Eval::Holds);
-        assert_eq!(
-            evaluate(&cond("facts.kind", ConditionOp::OneOf(vec![json!("selection"), json!("scoring")])), &doc),
+            evaluate(
+                &cond("facts.public_body", ConditionOp::Equals(json!(false))),
+                &doc
+            ),
             Eval::Holds
         );
-        assert_eq!(evaluate(&cond("facts.missing", ConditionOp::Equals(json!(true))), &doc), Eval::Absent);
-        assert_eq!(evaluate(&cond("facts.missing", ConditionOp::Exists(false)), &doc), Eval::Holds);
-        assert!(matches!(evaluate(&cond("facts.missing", ConditionOp::Exists(true)), &doc), Eval::Fails(_)));
-        assert!(matches!(evaluate(&cond("facts.kind", ConditionOp::AtLeast(json!(3))), &doc), Eval::Fails(_)));
+        assert_eq!(
+            evaluate(
+                &cond("facts.public_body", ConditionOp::Equals(json!(true))),
+                &doc
+            ),
+            Eval::Fails("facts.public_body is false".into())
+        );
+        assert_eq!(
+            evaluate(&cond("facts.n", ConditionOp::AtLeast(json!(12.0))), &doc),
+            Eval::Holds
+        );
+        assert!(matches!(
+            evaluate(&cond("facts.n", ConditionOp::AtMost(json!(11))), &doc),
+            Eval::Fails(_)
+        ));
+        assert_eq!(
+            evaluate(
+                &cond("facts.since", ConditionOp::AtLeast(json!("2026-01-01"))),
+                &doc
+            ),
+            Eval::Holds
+        );
+        assert_eq!(
+            evaluate(
+                &cond(
+                    "facts.kind",
+                    ConditionOp::OneOf(vec![json!("selection"), json!("scoring")])
+                ),
+                &doc
+            ),
+            Eval::Holds
+        );
+        assert_eq!(
+            evaluate(
+                &cond("facts.missing", ConditionOp::Equals(json!(true))),
+                &doc
+            ),
+            Eval::Absent
+        );
+        assert_eq!(
+            evaluate(&cond("facts.missing", ConditionOp::Exists(false)), &doc),
+            Eval::Holds
+        );
+        assert!(matches!(
+            evaluate(&cond("facts.missing", ConditionOp::Exists(true)), &doc),
+            Eval::Fails(_)
+        ));
+        assert!(matches!(
+            evaluate(&cond("facts.kind", ConditionOp::AtLeast(json!(3))), &doc),
+            Eval::Fails(_)
+        ));
     }
 }

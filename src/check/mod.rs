@@ -21,7 +21,9 @@ use crate::config::{Audit, Waiver};
 use crate::diag::{Error, Location, Result};
 use crate::evidence::{EvidenceDocument, EvidenceSet};
 use crate::frameworks::diags::{Code, with_suggestion};
-use crate::frameworks::{Condition, DayRule, Framework, FrameworkSet, Obligation, RefDate, Requirement};
+use crate::frameworks::{
+    Condition, DayRule, Framework, FrameworkSet, Obligation, RefDate, Requirement,
+};
 use crate::metrics::MetricsReport;
 use facts::Eval;
 
@@ -55,11 +57,20 @@ pub fn run(
         let mut obligations = Vec::new();
         for ob in &fw.obligations {
             let key = format!("{}/{}", fw.id, ob.id);
-            let result = ctx.check(fw, ob, waivers.get(key.as_str()).map(Vec::as_slice).unwrap_or(&[]));
+            let result = ctx.check(
+                fw,
+                ob,
+                waivers.get(key.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+            );
             counts.add(result.status);
             obligations.push(result);
         }
-        results.push(FrameworkResult { id: fw.id.clone(), title: fw.title.clone(), counts, obligations });
+        results.push(FrameworkResult {
+            id: fw.id.clone(),
+            title: fw.title.clone(),
+            counts,
+            obligations,
+        });
     }
 
     Ok(CheckReport {
@@ -71,20 +82,30 @@ pub fn run(
         unreferenced_files: evidence
             .unreferenced_files
             .iter()
-            .map(|f| UnreferencedFile { path: f.path.clone(), sha256: f.sha256.clone() })
+            .map(|f| UnreferencedFile {
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+            })
             .collect(),
     })
 }
 
 /// Waivers grouped by obligation; a waiver naming no obligation of the frameworks in use is an
 /// error (a typo must not leave an obligation silently unwaived).
-fn waivers_by_obligation<'a>(audit: &'a Audit, frameworks: &FrameworkSet) -> Result<BTreeMap<&'a str, Vec<&'a Waiver>>> {
+fn waivers_by_obligation<'a>(
+    audit: &'a Audit,
+    frameworks: &FrameworkSet,
+) -> Result<BTreeMap<&'a str, Vec<&'a Waiver>>> {
     let mut map: BTreeMap<&str, Vec<&Waiver>> = BTreeMap::new();
     let mut errors = Vec::new();
     let keys: Vec<String> = frameworks
         .frameworks()
         .iter()
-        .flat_map(|f| f.obligations.iter().map(move |o| format!("{}/{}", f.id, o.id)))
+        .flat_map(|f| {
+            f.obligations
+                .iter()
+                .map(move |o| format!("{}/{}", f.id, o.id))
+        })
         .collect();
     for spanned in &audit.config.waivers {
         let waiver = spanned.get_ref();
@@ -92,14 +113,25 @@ fn waivers_by_obligation<'a>(audit: &'a Audit, frameworks: &FrameworkSet) -> Res
             let err = Code::A004UnknownWaivedObligation.error(
                 Location::from_offset(&audit.config_path, &audit.config_text, spanned.span().start)
                     .with_field("waivers.obligation"),
-                format!("waiver names {:?}, which is not an obligation of this audit's frameworks", waiver.obligation),
+                format!(
+                    "waiver names {:?}, which is not an obligation of this audit's frameworks",
+                    waiver.obligation
+                ),
             );
-            errors.push(with_suggestion(err, &waiver.obligation, keys.iter().map(String::as_str), || {
-                "write `framework/obligation-id` (`fairfile frameworks show ID` lists them)".to_string()
-            }));
+            errors.push(with_suggestion(
+                err,
+                &waiver.obligation,
+                keys.iter().map(String::as_str),
+                || {
+                    "write `framework/obligation-id` (`fairfile frameworks show ID` lists them)"
+                        .to_string()
+                },
+            ));
             continue;
         }
-        map.entry(waiver.obligation.as_str()).or_default().push(waiver);
+        map.entry(waiver.obligation.as_str())
+            .or_default()
+            .push(waiver);
     }
     match errors.len() {
         0 => Ok(map),
@@ -118,7 +150,9 @@ fn crosswalk(results: &[FrameworkResult]) -> Vec<CrosswalkEntry> {
                     (Some(path), _) => path.clone(),
                     (None, _) => format!("computed:{}", e.kind),
                 };
-                let entry = by_source.entry(source).or_insert_with(|| (e.sha256.clone(), Vec::new(), Vec::new()));
+                let entry = by_source
+                    .entry(source)
+                    .or_insert_with(|| (e.sha256.clone(), Vec::new(), Vec::new()));
                 let key = format!("{}/{}", fw.id, ob.id);
                 if !entry.1.contains(&key) {
                     entry.1.push(key);
@@ -132,7 +166,11 @@ fn crosswalk(results: &[FrameworkResult]) -> Vec<CrosswalkEntry> {
     by_source
         .into_iter()
         .filter(|(_, (_, _, fws))| fws.len() > 1)
-        .map(|(path, (sha256, obligations, _))| CrosswalkEntry { path, sha256, obligations })
+        .map(|(path, (sha256, obligations, _))| CrosswalkEntry {
+            path,
+            sha256,
+            obligations,
+        })
         .collect()
 }
 
@@ -188,8 +226,15 @@ impl Ctx<'_> {
         let in_force = ob.applies_from.is_none_or(|d| d <= self.as_of);
         let mut notes: Vec<String> = Vec::new();
         if let Some(from) = ob.applies_from.filter(|_| !in_force) {
-            let named = ob.applies_from_name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-            notes.push(format!("applies from {from}{named}; not yet in force on {}, checked ahead", self.as_of));
+            let named = ob
+                .applies_from_name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            notes.push(format!(
+                "applies from {from}{named}; not yet in force on {}, checked ahead",
+                self.as_of
+            ));
         }
         let mut result = ObligationResult {
             id: ob.id.clone(),
@@ -205,7 +250,10 @@ impl Ctx<'_> {
             applicability_undecided: false,
         };
         let finish = |mut result: ObligationResult, main: String, notes: &[String]| {
-            result.reason = std::iter::once(main).chain(notes.iter().cloned()).collect::<Vec<_>>().join("; ");
+            result.reason = std::iter::once(main)
+                .chain(notes.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("; ");
             result
         };
 
@@ -219,12 +267,12 @@ impl Ctx<'_> {
                 ));
             } else if !ob.applies_to.iter().any(|r| self.roles.contains(r)) {
                 result.status = Status::NotApplicable;
-                let main = format!(
+                result.reason = format!(
                     "applies to {}; this audit declares roles {}",
                     ob.applies_to.join(", "),
                     self.roles.join(", ")
                 );
-                return finish(result, main, &notes);
+                return result;
             }
         }
         let mut undecided_facts = Vec::new();
@@ -234,30 +282,47 @@ impl Ctx<'_> {
                 Eval::Absent => undecided_facts.push(condition),
                 Eval::Fails(detail) => {
                     result.status = Status::NotApplicable;
-                    let mut main = format!("applies only when {condition}; {detail}");
+                    result.applicability_undecided = false;
+                    result.reason = format!("applies only when {condition}; {detail}");
                     if let Some(m) = &condition.message {
-                        main = format!("{main} ({m})");
+                        result.reason = format!("{} ({m})", result.reason);
                     }
-                    return finish(result, main, &notes);
+                    return result;
                 }
             }
         }
         if !undecided_facts.is_empty() {
             result.applicability_undecided = true;
-            let wanted: Vec<String> =
-                undecided_facts.iter().map(|c| format!("applies only when {c}: {}", facts::where_to_declare(&c.fact))).collect();
+            let wanted: Vec<String> = undecided_facts
+                .iter()
+                .map(|c| {
+                    format!(
+                        "applies only when {c}: {}",
+                        facts::where_to_declare(&c.fact)
+                    )
+                })
+                .collect();
             notes.push(format!("applicability undecided ({})", wanted.join("; ")));
         }
 
         // Waivers: a current one decides; an expired one is reported and ignored.
-        let current = waivers.iter().filter(|w| w.until >= self.as_of).max_by_key(|w| w.until);
+        let current = waivers
+            .iter()
+            .filter(|w| w.until >= self.as_of)
+            .max_by_key(|w| w.until);
         if let Some(w) = current {
             result.status = Status::Waived;
-            let main = format!("waived until {} by {}: {}", w.until, w.approved_by, w.justification);
+            let main = format!(
+                "waived until {} by {}: {}",
+                w.until, w.approved_by, w.justification
+            );
             return finish(result, main, &notes);
         }
         if let Some(w) = waivers.iter().max_by_key(|w| w.until) {
-            notes.push(format!("the waiver approved by {} expired on {}, so it no longer applies", w.approved_by, w.until));
+            notes.push(format!(
+                "the waiver approved by {} expired on {}, so it no longer applies",
+                w.approved_by, w.until
+            ));
         }
 
         // Conditions, then evidence.
@@ -270,7 +335,7 @@ impl Ctx<'_> {
         }
         let mut missing = Vec::new();
         let mut stale = Vec::new();
-        let mut met_by = Vec::new();
+        let mut met_by: Vec<EvidenceRef> = Vec::new();
         let mut refs: Vec<EvidenceRef> = Vec::new();
         let push_refs = |found: Vec<EvidenceRef>, refs: &mut Vec<EvidenceRef>| {
             for r in found {
@@ -283,7 +348,7 @@ impl Ctx<'_> {
             // Nothing to compute from: only a document that claims it explicitly can meet it.
             match self.explicit_only(&key) {
                 Outcome::Met(found) => {
-                    met_by.extend(found.iter().map(describe));
+                    met_by.extend(found.iter().cloned());
                     push_refs(found, &mut refs);
                 }
                 Outcome::Stale(found, why) => {
@@ -296,7 +361,7 @@ impl Ctx<'_> {
         for req in &ob.evidence {
             match self.requirement(&key, req) {
                 Outcome::Met(found) => {
-                    met_by.extend(found.iter().map(describe));
+                    met_by.extend(found.iter().cloned());
                     push_refs(found, &mut refs);
                 }
                 Outcome::Stale(found, why) => {
@@ -329,12 +394,15 @@ impl Ctx<'_> {
         } else if !stale.is_empty() {
             (Status::Stale, stale.join("; "))
         } else {
-            met_by.dedup();
             let holds: Vec<String> = ob.conditions.iter().map(ToString::to_string).collect();
             let main = match (met_by.is_empty(), holds.is_empty()) {
-                (false, true) => format!("met by {}", met_by.join(", ")),
-                (false, false) => format!("met by {}; {} holds", met_by.join(", "), holds.join(" and ")),
-                (true, _) => format!("{} holds", holds.join(" and ")),
+                (false, true) => format!("met by {}", describe(&met_by)),
+                (false, false) => format!(
+                    "met by {}; conditions hold: {}",
+                    describe(&met_by),
+                    holds.join(", ")
+                ),
+                (true, _) => format!("conditions hold: {}", holds.join(", ")),
             };
             (Status::Met, main)
         };
@@ -355,12 +423,17 @@ impl Ctx<'_> {
 
     /// Documents with `satisfies` naming the obligation.
     fn claims<'e>(&'e self, key: &'e str) -> impl Iterator<Item = &'e EvidenceDocument> {
-        self.evidence.documents.iter().filter(move |d| d.front.satisfies.iter().any(|s| s == key))
+        self.evidence
+            .documents
+            .iter()
+            .filter(move |d| d.front.satisfies.iter().any(|s| s == key))
     }
 
     fn explicit_only(&self, key: &str) -> Outcome {
-        let candidates: Vec<Candidate> =
-            self.claims(key).map(|d| self.document_candidate(d, d.front.kind.first().map_or("", String::as_str))).collect();
+        let candidates: Vec<Candidate> = self
+            .claims(key)
+            .map(|d| self.document_candidate(d, d.front.kind.first().map_or("", String::as_str)))
+            .collect();
         if candidates.is_empty() {
             return Outcome::Missing(format!(
                 "no evidence document claims it; add one with satisfies = [\"{key}\"] in its front matter"
@@ -375,12 +448,21 @@ impl Ctx<'_> {
         for doc in &self.evidence.documents {
             let kind = req.kinds.iter().find(|k| doc.front.kind.contains(k));
             let claimed = doc.front.satisfies.iter().any(|s| s == key);
-            if let Some(kind) = kind.map(String::as_str).or(claimed.then(|| doc.front.kind.first().map_or("", String::as_str))) {
+            if let Some(kind) = kind
+                .map(String::as_str)
+                .or(claimed.then(|| doc.front.kind.first().map_or("", String::as_str)))
+            {
                 candidates.push(self.document_candidate(doc, kind));
             }
         }
         for kind in &req.kinds {
-            let Some(path) = self.frameworks.kind(kind).and_then(|k| k.computed.as_deref()) else { continue };
+            let Some(path) = self
+                .frameworks
+                .kind(kind)
+                .and_then(|k| k.computed.as_deref())
+            else {
+                continue;
+            };
             let value = facts::lookup(&self.facts, path);
             if facts::is_present(value) {
                 candidates.push(Candidate {
@@ -396,30 +478,52 @@ impl Ctx<'_> {
                     problems: Vec::new(),
                 });
             } else {
-                unavailable.push(format!("computed:{kind} is not available ({path} is {})", shown(value)));
+                unavailable.push(format!(
+                    "computed:{kind} is not available ({path} is {})",
+                    shown(value)
+                ));
             }
         }
         if candidates.is_empty() {
-            let kinds = req.kinds.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ");
-            let mut why = format!("missing evidence of kind {kinds}: add a document under evidence/ with kind = [\"{}\"]", req.kinds[0]);
+            let kinds = req
+                .kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let mut why = format!(
+                "missing evidence of kind {kinds}: add a document under evidence/ with kind = [\"{}\"]",
+                req.kinds[0]
+            );
             if !unavailable.is_empty() {
                 why = format!("{why} ({})", unavailable.join("; "));
             }
             return Outcome::Missing(why);
         }
         // Rules that need an undeclared date cannot be decided.
-        let rules = [req.max_age, req.min_business_days_before, req.keep_days_after];
+        let rules = [
+            req.max_age,
+            req.min_business_days_before,
+            req.keep_days_after,
+        ];
         let needs: Vec<RefDate> = rules
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| r.filter(|r| self.date(r.date).is_none() && !(i == 2 && r.date == RefDate::LastUseDate)))
+            .filter_map(|(i, r)| {
+                r.filter(|r| {
+                    self.date(r.date).is_none() && !(i == 2 && r.date == RefDate::LastUseDate)
+                })
+            })
             .map(|r| r.date)
             .collect();
         if let Some(date) = needs.first() {
             let refs = candidates.into_iter().map(|c| c.reference).collect();
             return Outcome::Undecidable(
                 refs,
-                format!("cannot check the date rule: set `{}` in [audit] of fairfile.toml", date.as_str()),
+                format!(
+                    "cannot check the date rule: set `{}` in [audit] of fairfile.toml",
+                    date.as_str()
+                ),
             );
         }
         for c in &mut candidates {
@@ -442,13 +546,20 @@ impl Ctx<'_> {
         let mut problems = Vec::new();
         let f = &doc.front;
         if f.date > self.as_of {
-            problems.push(format!("dated {}, after the as-of date {}", f.date, self.as_of));
+            problems.push(format!(
+                "dated {}, after the as-of date {}",
+                f.date, self.as_of
+            ));
         }
         if let Some(expires) = f.expires.filter(|e| *e < self.as_of) {
-            problems.push(format!("expired on {expires}; replace it with a current version"));
+            problems.push(format!(
+                "expired on {expires}; replace it with a current version"
+            ));
         }
         if let Some(review) = f.review_by.filter(|r| *r < self.as_of) {
-            problems.push(format!("its review was due by {review}; review it and update `review_by`"));
+            problems.push(format!(
+                "its review was due by {review}; review it and update `review_by`"
+            ));
         }
         Candidate {
             reference: EvidenceRef {
@@ -467,11 +578,15 @@ impl Ctx<'_> {
     /// Evidence dated within `days` days before the reference date (both ends inclusive: exactly
     /// `days` days old is still within; one day more is not).
     fn max_age(&self, rule: DayRule, date: NaiveDate, problems: &mut Vec<String>) {
-        let Some(reference) = self.date(rule.date) else { return };
+        let Some(reference) = self.date(rule.date) else {
+            return;
+        };
         let age = (reference - date).num_days();
         let name = rule.date.as_str();
         if age < 0 {
-            problems.push(format!("dated {date}, after {name} {reference}; it must come before"));
+            problems.push(format!(
+                "dated {date}, after {name} {reference}; it must come before"
+            ));
         } else if age > i64::from(rule.days) {
             problems.push(format!(
                 "dated {date}, {age} days before {name} {reference}; it must be at most {} days old (renew it by {})",
@@ -483,7 +598,9 @@ impl Ctx<'_> {
 
     /// Evidence dated at least `days` business days before the reference date.
     fn business_days_before(&self, rule: DayRule, date: NaiveDate, problems: &mut Vec<String>) {
-        let Some(reference) = self.date(rule.date) else { return };
+        let Some(reference) = self.date(rule.date) else {
+            return;
+        };
         let earliest = calendar::add_business_days(date, rule.days, self.holidays);
         if earliest > reference {
             let have = calendar::business_days_between(date, reference, self.holidays);
@@ -498,7 +615,9 @@ impl Ctx<'_> {
     /// Evidence valid (its `expires`, if any) until `days` days after the reference date. An
     /// undeclared `last_use_date` means use has not ended (see `[audit] last_use_date`).
     fn keep_after(&self, rule: DayRule, expires: Option<NaiveDate>, problems: &mut Vec<String>) {
-        let (Some(expires), Some(reference)) = (expires, self.date(rule.date)) else { return };
+        let (Some(expires), Some(reference)) = (expires, self.date(rule.date)) else {
+            return;
+        };
         let until = reference + chrono::Days::new(u64::from(rule.days));
         if expires < until {
             problems.push(format!(
@@ -513,28 +632,64 @@ impl Ctx<'_> {
 /// A requirement is met when any candidate has no problem; otherwise it is stale, explained by the
 /// newest candidate's problems.
 fn settle(candidates: Vec<Candidate>) -> Outcome {
-    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| c.problems.is_empty());
+    let (good, bad): (Vec<Candidate>, Vec<Candidate>) =
+        candidates.into_iter().partition(|c| c.problems.is_empty());
     if !good.is_empty() {
         return Outcome::Met(good.into_iter().map(|c| c.reference).collect());
     }
-    let newest = bad.iter().max_by_key(|c| (c.reference.date, std::cmp::Reverse(c.label()))).expect("non-empty");
+    let newest = bad
+        .iter()
+        .max_by_key(|c| (c.reference.date, std::cmp::Reverse(c.label())))
+        .expect("non-empty");
     let why = format!("{}: {}", newest.label(), newest.problems.join("; "));
-    let why = if bad.len() > 1 { format!("{why} ({} other candidate(s) not current either)", bad.len() - 1) } else { why };
+    let why = if bad.len() > 1 {
+        format!(
+            "{why} ({} other candidate(s) not current either)",
+            bad.len() - 1
+        )
+    } else {
+        why
+    };
     Outcome::Stale(bad.into_iter().map(|c| c.reference).collect(), why)
 }
 
-fn describe(r: &EvidenceRef) -> String {
-    match (&r.path, r.date) {
-        (Some(p), Some(d)) => format!("{p} ({}, {d})", r.kind),
-        (Some(p), None) => format!("{p} ({})", r.kind),
-        (None, _) => format!("computed:{}", r.kind),
+/// "evidence/a.md (kind_a, kind_b; 2026-03-02), computed:kind_c": one entry per source, in order.
+fn describe(refs: &[EvidenceRef]) -> String {
+    let mut sources: Vec<(String, Vec<&str>, Option<NaiveDate>)> = Vec::new();
+    for r in refs {
+        let source = match &r.path {
+            Some(p) => p.clone(),
+            None => format!("computed:{}", r.kind),
+        };
+        match sources.iter_mut().find(|(s, _, _)| *s == source) {
+            Some((_, kinds, _)) => {
+                if !kinds.contains(&r.kind.as_str()) {
+                    kinds.push(&r.kind);
+                }
+            }
+            None => sources.push((source, vec![&r.kind], r.date)),
+        }
     }
+    sources
+        .into_iter()
+        .map(|(source, kinds, date)| match date {
+            Some(d) if !source.starts_with("computed:") => {
+                format!("{source} ({}; {d})", kinds.join(", "))
+            }
+            _ => source,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn condition_failure(condition: &Condition, outcome: Eval) -> String {
     let detail = match outcome {
         Eval::Fails(detail) => detail,
-        _ => format!("{} is not declared ({})", condition.fact, facts::where_to_declare(&condition.fact)),
+        _ => format!(
+            "{} is not declared: {}",
+            condition.fact,
+            facts::where_to_declare(&condition.fact)
+        ),
     };
     match &condition.message {
         Some(m) => format!("{m} ({detail})"),
@@ -545,7 +700,9 @@ fn condition_failure(condition: &Condition, outcome: Eval) -> String {
 fn shown(value: Option<&Value>) -> String {
     match value {
         None => "absent".into(),
-        Some(Value::Object(m)) if m.get("provided") == Some(&Value::Bool(false)) => "not provided".into(),
+        Some(Value::Object(m)) if m.get("provided") == Some(&Value::Bool(false)) => {
+            "not provided".into()
+        }
         Some(v) => v.to_string(),
     }
 }

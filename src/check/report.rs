@@ -40,8 +40,14 @@ pub enum Status {
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: &'static [Status] =
-        &[Status::Met, Status::Missing, Status::Stale, Status::Failing, Status::Waived, Status::NotApplicable];
+    pub const ALL: &'static [Status] = &[
+        Status::Met,
+        Status::Missing,
+        Status::Stale,
+        Status::Failing,
+        Status::Waived,
+        Status::NotApplicable,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

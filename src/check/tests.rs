@@ -98,7 +98,11 @@ fn statuses(report: &CheckReport) -> BTreeMap<String, Status> {
     report
         .frameworks
         .iter()
-        .flat_map(|f| f.obligations.iter().map(move |o| (format!("{}/{}", f.id, o.id), o.status)))
+        .flat_map(|f| {
+            f.obligations
+                .iter()
+                .map(move |o| (format!("{}/{}", f.id, o.id), o.status))
+        })
         .collect()
 }
 
@@ -136,24 +140,51 @@ fn complete_fixture_is_met_where_applicable() {
     assert_eq!(report.schema, CHECK_SCHEMA);
     assert_eq!(report.as_of, day("2026-03-10"));
     let ll = &report.frameworks[0];
-    assert_eq!(ll.counts, StatusCounts { met: 5, not_applicable: 1, ..Default::default() });
+    assert_eq!(
+        ll.counts,
+        StatusCounts {
+            met: 5,
+            not_applicable: 1,
+            ..Default::default()
+        }
+    );
     assert!(report.unreferenced_files.is_empty());
 
     let audit = find(&report, "test-ll/audit-within-year");
     assert_eq!(audit.evidence.len(), 1);
-    assert_eq!(audit.evidence[0].path.as_deref(), Some("evidence/bias-audit.md"));
+    assert_eq!(
+        audit.evidence[0].path.as_deref(),
+        Some("evidence/bias-audit.md")
+    );
     assert_eq!(audit.evidence[0].sha256.len(), 64);
-    assert!(audit.reason.starts_with("met by evidence/bias-audit.md"), "{}", audit.reason);
+    assert!(
+        audit.reason.starts_with("met by evidence/bias-audit.md"),
+        "{}",
+        audit.reason
+    );
     assert!(audit.in_force);
     assert_eq!(audit.applies_from, Some(day("2023-07-05")));
 
     let computed = find(&report, "test-ll/calc-sex");
-    assert_eq!(computed.evidence[0].computed.as_deref(), Some("metrics.dimensions.sex"));
-    assert_eq!(computed.evidence[0].date, Some(day("2026-03-10")), "computed evidence is dated by the audit date");
-    assert_eq!(computed.evidence[0].sha256, "ef2691e64ee873d02c85b16d3a2a4d221ed434bbae5722575ed70347b9ee0a4e");
+    assert_eq!(
+        computed.evidence[0].computed.as_deref(),
+        Some("metrics.dimensions.sex")
+    );
+    assert_eq!(
+        computed.evidence[0].date,
+        Some(day("2026-03-10")),
+        "computed evidence is dated by the audit date"
+    );
+    assert_eq!(
+        computed.evidence[0].sha256,
+        "ef2691e64ee873d02c85b16d3a2a4d221ed434bbae5722575ed70347b9ee0a4e"
+    );
 
     let explicit = find(&report, "test-eu/art-4");
-    assert_eq!(explicit.evidence[0].path.as_deref(), Some("evidence/ai-literacy.md"));
+    assert_eq!(
+        explicit.evidence[0].path.as_deref(),
+        Some("evidence/ai-literacy.md")
+    );
 }
 
 #[test]
@@ -162,7 +193,11 @@ fn applies_from_in_the_future_is_checked_ahead() {
     let ob = find(&report, "test-eu/art-26-5");
     assert_eq!(ob.status, Status::Met);
     assert!(!ob.in_force);
-    assert!(ob.reason.contains("applies from 2027-12-02 (annex_iii)"), "{}", ob.reason);
+    assert!(
+        ob.reason.contains("applies from 2027-12-02 (annex_iii)"),
+        "{}",
+        ob.reason
+    );
     let later = Fixture::new().run(Some("2027-12-02"));
     assert!(find(&later, "test-eu/art-26-5").in_force);
 }
@@ -173,7 +208,10 @@ fn crosswalk_lists_documents_serving_both_frameworks() {
     assert_eq!(report.crosswalk.len(), 1, "{:?}", report.crosswalk);
     let entry = &report.crosswalk[0];
     assert_eq!(entry.path, "evidence/bias-audit.md");
-    assert_eq!(entry.obligations, vec!["test-ll/audit-within-year", "test-eu/art-26-5"]);
+    assert_eq!(
+        entry.obligations,
+        vec!["test-ll/audit-within-year", "test-eu/art-26-5"]
+    );
 }
 
 #[test]
@@ -183,17 +221,30 @@ fn deleting_a_document_turns_exactly_its_obligations_missing() {
     fixture.remove("evidence/bias-audit.md");
     let report = fixture.run(None);
     let expected: BTreeMap<String, (Status, Status)> = [
-        ("test-ll/audit-within-year".to_string(), (Status::Met, Status::Missing)),
-        ("test-eu/art-26-5".to_string(), (Status::Met, Status::Missing)),
+        (
+            "test-ll/audit-within-year".to_string(),
+            (Status::Met, Status::Missing),
+        ),
+        (
+            "test-eu/art-26-5".to_string(),
+            (Status::Met, Status::Missing),
+        ),
     ]
     .into();
     assert_eq!(changes(&complete, &report), expected);
     let ob = find(&report, "test-ll/audit-within-year");
     assert_eq!(ob.missing_kinds, vec!["bias_audit"]);
-    assert!(ob.reason.contains("missing evidence of kind `bias_audit`"), "{}", ob.reason);
+    assert!(
+        ob.reason.contains("missing evidence of kind `bias_audit`"),
+        "{}",
+        ob.reason
+    );
     // Its attachment is now named by no document: reported, not ignored.
     assert_eq!(report.unreferenced_files.len(), 1);
-    assert_eq!(report.unreferenced_files[0].path, "evidence/bias-audit-tables.csv");
+    assert_eq!(
+        report.unreferenced_files[0].path,
+        "evidence/bias-audit-tables.csv"
+    );
     assert!(report.crosswalk.is_empty());
 }
 
@@ -206,7 +257,11 @@ fn as_of_past_an_expiry_turns_its_obligations_stale() {
         [("test-eu/art-26-7".to_string(), (Status::Met, Status::Stale))].into();
     assert_eq!(changes(&complete, &report), expected);
     let ob = find(&report, "test-eu/art-26-7");
-    assert!(ob.reason.contains("review was due by 2026-12-31"), "{}", ob.reason);
+    assert!(
+        ob.reason.contains("review was due by 2026-12-31"),
+        "{}",
+        ob.reason
+    );
     assert_eq!(ob.evidence.len(), 1, "the stale document is still shown");
 
     let later = Fixture::new().run(Some("2028-01-01"));
@@ -214,18 +269,34 @@ fn as_of_past_an_expiry_turns_its_obligations_stale() {
     assert_eq!(ob.status, Status::Stale);
     assert!(ob.reason.contains("expired on 2027-12-31"), "{}", ob.reason);
     // On the expiry day itself it still counts.
-    assert_eq!(find(&Fixture::new().run(Some("2027-12-31")), "test-ll/keep-published").status, Status::Met);
+    assert_eq!(
+        find(
+            &Fixture::new().run(Some("2027-12-31")),
+            "test-ll/keep-published"
+        )
+        .status,
+        Status::Met
+    );
 }
 
 #[test]
 fn ten_business_days_across_a_weekend() {
     // Notice dated Friday 2026-03-06: ten business days later is Friday 2026-03-20.
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-20");
-    assert_eq!(find(&f.run(Some("2026-03-06")), "test-ll/notice-candidates").status, Status::Met);
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-20",
+    );
+    assert_eq!(
+        find(&f.run(Some("2026-03-06")), "test-ll/notice-candidates").status,
+        Status::Met
+    );
 
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-19");
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-19",
+    );
     let report = f.run(Some("2026-03-06"));
     let ob = find(&report, "test-ll/notice-candidates");
     assert_eq!(ob.status, Status::Stale);
@@ -239,31 +310,63 @@ fn ten_business_days_across_a_weekend() {
 #[test]
 fn ten_business_days_skip_a_holiday() {
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-20\nholidays = [2026-03-16]");
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-20\nholidays = [2026-03-16]",
+    );
     let report = f.run(Some("2026-03-06"));
     let ob = find(&report, "test-ll/notice-candidates");
     assert_eq!(ob.status, Status::Stale);
-    assert!(ob.reason.contains("earliest planned_use_date it allows is 2026-03-23"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("earliest planned_use_date it allows is 2026-03-23"),
+        "{}",
+        ob.reason
+    );
 
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-23\nholidays = [2026-03-16]");
-    assert_eq!(find(&f.run(Some("2026-03-06")), "test-ll/notice-candidates").status, Status::Met);
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-23\nholidays = [2026-03-16]",
+    );
+    assert_eq!(
+        find(&f.run(Some("2026-03-06")), "test-ll/notice-candidates").status,
+        Status::Met
+    );
 }
 
 #[test]
 fn one_year_audit_rule_on_its_boundary_day() {
     // bias-audit.md is dated 2026-03-02; 2027-03-02 is exactly 365 days later.
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2027-03-02");
-    assert_eq!(find(&f.run(None), "test-ll/audit-within-year").status, Status::Met);
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2027-03-02",
+    );
+    assert_eq!(
+        find(&f.run(None), "test-ll/audit-within-year").status,
+        Status::Met
+    );
 
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2027-03-03");
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2027-03-03",
+    );
     let report = f.run(None);
     let ob = find(&report, "test-ll/audit-within-year");
     assert_eq!(ob.status, Status::Stale);
-    assert!(ob.reason.contains("366 days before planned_use_date 2027-03-03"), "{}", ob.reason);
-    assert!(ob.reason.contains("renew it by 2027-03-02"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("366 days before planned_use_date 2027-03-03"),
+        "{}",
+        ob.reason
+    );
+    assert!(
+        ob.reason.contains("renew it by 2027-03-02"),
+        "{}",
+        ob.reason
+    );
 }
 
 #[test]
@@ -274,7 +377,11 @@ fn undeclared_reference_date_is_reported_not_guessed() {
     for key in ["test-ll/audit-within-year", "test-ll/notice-candidates"] {
         let ob = find(&report, key);
         assert_eq!(ob.status, Status::Missing, "{key}");
-        assert!(ob.reason.contains("set `planned_use_date` in [audit]"), "{}", ob.reason);
+        assert!(
+            ob.reason.contains("set `planned_use_date` in [audit]"),
+            "{}",
+            ob.reason
+        );
         assert_eq!(ob.evidence.len(), 1, "the evidence found is still listed");
     }
 }
@@ -283,31 +390,58 @@ fn undeclared_reference_date_is_reported_not_guessed() {
 fn keep_published_after_last_use() {
     // published-summary.md expires 2027-12-31; 183 days after 2027-08-01 is 2028-01-31.
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-23\nlast_use_date = 2027-08-01");
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-23\nlast_use_date = 2027-08-01",
+    );
     let ob = find(&f.run(None), "test-ll/keep-published").clone();
     assert_eq!(ob.status, Status::Stale);
-    assert!(ob.reason.contains("must stay available until 2028-01-31 (183 days after last_use_date 2027-08-01)"), "{}", ob.reason);
+    assert!(
+        ob.reason.contains(
+            "must stay available until 2028-01-31 (183 days after last_use_date 2027-08-01)"
+        ),
+        "{}",
+        ob.reason
+    );
 
     let f = Fixture::new();
-    f.edit_config("planned_use_date = 2026-03-23", "planned_use_date = 2026-03-23\nlast_use_date = 2027-06-01");
-    assert_eq!(find(&f.run(None), "test-ll/keep-published").status, Status::Met);
+    f.edit_config(
+        "planned_use_date = 2026-03-23",
+        "planned_use_date = 2026-03-23\nlast_use_date = 2027-06-01",
+    );
+    assert_eq!(
+        find(&f.run(None), "test-ll/keep-published").status,
+        Status::Met
+    );
 }
 
 #[test]
 fn waiver_current_and_expired() {
     let waiver = "[[waivers]]\nobligation = \"test-eu/art-26-7\"\njustification = \"Works council consultation scheduled\"\napproved_by = \"Chief Compliance Officer\"\nuntil = 2026-06-30\n";
     let f = Fixture::new();
-    f.append_config(waiver).remove("evidence/worker-information.md");
+    f.append_config(waiver)
+        .remove("evidence/worker-information.md");
     let report = f.run(None);
     let ob = find(&report, "test-eu/art-26-7");
     assert_eq!(ob.status, Status::Waived);
-    assert_eq!(ob.reason, "waived until 2026-06-30 by Chief Compliance Officer: Works council consultation scheduled");
+    assert_eq!(
+        ob.reason,
+        "waived until 2026-06-30 by Chief Compliance Officer: Works council consultation scheduled"
+    );
     // On its last day it still applies; the day after, it no longer does.
-    assert_eq!(find(&f.run(Some("2026-06-30")), "test-eu/art-26-7").status, Status::Waived);
+    assert_eq!(
+        find(&f.run(Some("2026-06-30")), "test-eu/art-26-7").status,
+        Status::Waived
+    );
     let report = f.run(Some("2026-07-01"));
     let ob = find(&report, "test-eu/art-26-7");
     assert_eq!(ob.status, Status::Missing);
-    assert!(ob.reason.contains("waiver approved by Chief Compliance Officer expired on 2026-06-30"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("waiver approved by Chief Compliance Officer expired on 2026-06-30"),
+        "{}",
+        ob.reason
+    );
     assert_eq!(report.frameworks[1].counts.waived, 0);
 }
 
@@ -326,7 +460,10 @@ fn not_applicable_by_role_and_by_fact() {
     let report = Fixture::new().run(None);
     let ob = find(&report, "test-eu/art-9");
     assert_eq!(ob.status, Status::NotApplicable);
-    assert_eq!(ob.reason, "applies to provider; this audit declares roles employer, deployer");
+    assert_eq!(
+        ob.reason,
+        "applies to provider; this audit declares roles employer, deployer"
+    );
     let ob = find(&report, "test-eu/art-27");
     assert_eq!(ob.status, Status::NotApplicable);
     assert_eq!(
@@ -334,7 +471,11 @@ fn not_applicable_by_role_and_by_fact() {
         "applies only when facts.public_body = true; facts.public_body is false (only bodies governed by public law)"
     );
     let ob = find(&report, "test-ll/scoring-only");
-    assert!(ob.reason.contains("data.outcome is \"selection\""), "{}", ob.reason);
+    assert!(
+        ob.reason.contains("data.outcome is \"selection\""),
+        "{}",
+        ob.reason
+    );
 
     // Declared a public body: the FRIA applies, and there is none.
     let f = Fixture::new();
@@ -348,11 +489,19 @@ fn undecided_applicability_is_checked_and_says_which_fact_to_declare() {
     let ob = find(&report, "test-eu/art-26-11");
     assert_eq!(ob.status, Status::Met);
     assert!(ob.applicability_undecided);
-    assert!(ob.reason.contains("declare `decisions_about_natural_persons` in [audit.facts]"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("declare `decisions_about_natural_persons` in [audit.facts]"),
+        "{}",
+        ob.reason
+    );
     assert!(!find(&report, "test-eu/art-26-7").applicability_undecided);
 
     let f = Fixture::new();
-    f.edit_config("public_body = false", "public_body = false\ndecisions_about_natural_persons = false");
+    f.edit_config(
+        "public_body = false",
+        "public_body = false\ndecisions_about_natural_persons = false",
+    );
     let ob = find(&f.run(None), "test-eu/art-26-11").clone();
     assert_eq!(ob.status, Status::NotApplicable);
     assert!(!ob.applicability_undecided);
@@ -364,7 +513,12 @@ fn undecided_applicability_is_checked_and_says_which_fact_to_declare() {
     let ob = find(&report, "test-eu/art-9");
     assert_eq!(ob.status, Status::Missing);
     assert!(ob.applicability_undecided);
-    assert!(ob.reason.contains("declare the organisation's roles in [audit] roles"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("declare the organisation's roles in [audit] roles"),
+        "{}",
+        ob.reason
+    );
 }
 
 #[test]
@@ -392,8 +546,18 @@ fn computed_evidence_needs_the_dimension() {
     let report = run(&audit, &metrics, &frameworks, &evidence, day("2026-03-10")).unwrap();
     let ob = find(&report, "test-ll/calc-sex");
     assert_eq!(ob.status, Status::Failing);
-    assert!(ob.reason.starts_with("The data has no sex column"), "{}", ob.reason);
-    assert!(ob.reason.contains("computed:impact_ratios_sex is not available (metrics.dimensions.sex is not provided)"), "{}", ob.reason);
+    assert!(
+        ob.reason.starts_with("The data has no sex column"),
+        "{}",
+        ob.reason
+    );
+    assert!(
+        ob.reason.contains(
+            "computed:impact_ratios_sex is not available (metrics.dimensions.sex is not provided)"
+        ),
+        "{}",
+        ob.reason
+    );
 }
 
 #[test]
@@ -401,7 +565,12 @@ fn future_dated_document_does_not_count_yet() {
     let report = Fixture::new().run(Some("2026-03-05"));
     let ob = find(&report, "test-ll/notice-candidates");
     assert_eq!(ob.status, Status::Stale);
-    assert!(ob.reason.contains("dated 2026-03-06, after the as-of date 2026-03-05"), "{}", ob.reason);
+    assert!(
+        ob.reason
+            .contains("dated 2026-03-06, after the as-of date 2026-03-05"),
+        "{}",
+        ob.reason
+    );
 }
 
 #[test]

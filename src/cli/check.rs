@@ -17,7 +17,9 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
     let frameworks = FrameworkSet::load(&audit)?;
     let evidence = evidence::discover(&audit, &frameworks)?;
     let metrics = crate::metrics::compute(&audit, std::io::stderr().is_terminal())?;
-    let as_of = args.as_of.unwrap_or(audit.config.audit.get_ref().audit_date);
+    let as_of = args
+        .as_of
+        .unwrap_or(audit.config.audit.get_ref().audit_date);
     let report = check::run(&audit, &metrics, &frameworks, &evidence, as_of)?;
 
     match args.format {
@@ -37,7 +39,11 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
         };
         report.frameworks.iter().any(|fw| fw.counts.get(status) > 0)
     });
-    Ok(if gated { Outcome::Findings } else { Outcome::Success })
+    Ok(if gated {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
 }
 
 fn unreferenced_message(path: &str) -> String {
@@ -77,31 +83,44 @@ pub fn summary_line(fw: &FrameworkResult) -> String {
     line
 }
 
-/// The terminal report: per framework, a row per obligation (status, id, citation, title) and,
-/// under it, the reason: the evidence that met it or what is missing.
+/// The terminal report: per framework, for each obligation a row (status, id, citation), then its
+/// title, then the reason: the evidence that met it or what is missing. The citation is the last
+/// column, so long citations do not push the others out of line.
 pub fn table(report: &CheckReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Check of {} as of {}", report.audit_id, report.as_of);
+    let status_w = "MISSING".len();
     for fw in &report.frameworks {
         let _ = writeln!(out, "\n{}: {}", fw.id, fw.title);
-        let id_w = fw.obligations.iter().map(|o| o.id.chars().count()).max().unwrap_or(0).max("OBLIGATION".len());
-        let cite_w = fw.obligations.iter().map(|o| o.cite.chars().count()).max().unwrap_or(0).max("CITATION".len());
-        let status_w = "MISSING".len();
-        let _ = writeln!(out, "  {:status_w$}  {:id_w$}  {:cite_w$}  TITLE", "STATUS", "OBLIGATION", "CITATION");
+        let id_w = fw
+            .obligations
+            .iter()
+            .map(|o| o.id.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("OBLIGATION".len());
+        let _ = writeln!(
+            out,
+            "  {:status_w$}  {:id_w$}  CITATION",
+            "STATUS", "OBLIGATION"
+        );
         for ob in &fw.obligations {
             let _ = writeln!(
                 out,
-                "  {:status_w$}  {}  {}  {}",
+                "  {:status_w$}  {}  {}",
                 label(ob.status),
                 pad(&ob.id, id_w),
-                pad(&ob.cite, cite_w),
-                ob.title
+                ob.cite
             );
+            let _ = writeln!(out, "  {:status_w$}  {}", "", ob.title);
             let _ = writeln!(out, "  {:status_w$}  └ {}", "", ob.reason);
         }
     }
     if !report.crosswalk.is_empty() {
-        let _ = writeln!(out, "\nCrosswalk (evidence serving more than one framework):");
+        let _ = writeln!(
+            out,
+            "\nCrosswalk (evidence serving more than one framework):"
+        );
         for entry in &report.crosswalk {
             let _ = writeln!(out, "  {} → {}", entry.path, entry.obligations.join(", "));
         }
@@ -151,10 +170,19 @@ mod tests {
         let fw = FrameworkResult {
             id: "eu-ai-act".into(),
             title: "EU AI Act".into(),
-            counts: StatusCounts { met: 31, missing: 12, stale: 2, not_applicable: 2, ..Default::default() },
+            counts: StatusCounts {
+                met: 31,
+                missing: 12,
+                stale: 2,
+                not_applicable: 2,
+                ..Default::default()
+            },
             obligations: vec![],
         };
-        assert_eq!(summary_line(&fw), "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a");
+        assert_eq!(
+            summary_line(&fw),
+            "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a"
+        );
     }
 
     #[test]
@@ -166,27 +194,58 @@ mod tests {
             frameworks: vec![FrameworkResult {
                 id: "eu-ai-act".into(),
                 title: "EU AI Act".into(),
-                counts: StatusCounts { met: 1, missing: 1, ..Default::default() },
+                counts: StatusCounts {
+                    met: 1,
+                    missing: 1,
+                    ..Default::default()
+                },
                 obligations: vec![
-                    ob("art-10-2-f", Status::Met, "met by evidence/bias.md (bias_examination, 2026-03-01)"),
-                    ob("art-9", Status::Missing, "missing evidence of kind `risk_register`"),
+                    ob(
+                        "art-10-2-f",
+                        Status::Met,
+                        "met by evidence/bias.md (bias_examination, 2026-03-01)",
+                    ),
+                    ob(
+                        "art-9",
+                        Status::Missing,
+                        "missing evidence of kind `risk_register`",
+                    ),
                 ],
             }],
             crosswalk: vec![],
-            unreferenced_files: vec![check::UnreferencedFile { path: "evidence/x.png".into(), sha256: "0".repeat(64) }],
+            unreferenced_files: vec![check::UnreferencedFile {
+                path: "evidence/x.png".into(),
+                sha256: "0".repeat(64),
+            }],
         };
         let text = table(&report);
-        assert!(text.contains("  met      art-10-2-f  Art. 10(2)(f)  Bias examination\n"), "{text}");
-        assert!(text.contains("  MISSING  art-9       Art. 10(2)(f)  Bias examination\n"), "{text}");
-        assert!(text.contains("           └ missing evidence of kind `risk_register`\n"), "{text}");
-        assert!(text.contains("warning: [E009 unreferenced-file] evidence/x.png"), "{text}");
-        assert!(text.ends_with("Summary as of 2026-03-10:\n  eu-ai-act: 1/2 met, 1 missing\n"), "{text}");
+        assert!(
+            text.contains("  met      art-10-2-f  Art. 10(2)(f)\n           Bias examination\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  MISSING  art-9       Art. 10(2)(f)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("           └ missing evidence of kind `risk_register`\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("warning: [E009 unreferenced-file] evidence/x.png"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Summary as of 2026-03-10:\n  eu-ai-act: 1/2 met, 1 missing\n"),
+            "{text}"
+        );
     }
 
     /// The whole table for the check fixture (reviewable snapshot).
     #[test]
     fn fixture_table_snapshot() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/audit");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/audit");
         let audit = Audit::load(&dir).unwrap();
         let metrics: crate::metrics::MetricsReport =
             serde_json::from_str(include_str!("../../tests/fixtures/check/metrics.json")).unwrap();

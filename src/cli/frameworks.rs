@@ -23,9 +23,14 @@ pub fn run(args: FrameworksArgs) -> Result<Outcome> {
                     Location::file("<command line>").with_field("ID"),
                     format!("unknown framework {id:?}; known: {}", ids(&frameworks)),
                 );
-                let err = with_suggestion(err, &id, frameworks.iter().map(|f| f.id.as_str()), || {
-                    "`fairfile frameworks list` shows the ids (add --audit DIR for an audit's own files)".to_string()
-                });
+                let err = with_suggestion(
+                    err,
+                    &id,
+                    frameworks.iter().map(|f| f.id.as_str()),
+                    || {
+                        "`fairfile frameworks list` shows the ids (add --audit DIR for an audit's own files)".to_string()
+                    },
+                );
                 return Err(err.into());
             };
             match format {
@@ -38,7 +43,11 @@ pub fn run(args: FrameworksArgs) -> Result<Outcome> {
 }
 
 fn ids(frameworks: &[Framework]) -> String {
-    frameworks.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+    frameworks
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The shipped frameworks, plus (with an audit) the audit's own framework files; and the ids the
@@ -60,14 +69,23 @@ fn available(audit: Option<&Path>) -> Result<(Vec<Framework>, Vec<String>)> {
 }
 
 fn list(frameworks: &[Framework], in_use: &[String]) -> String {
-    let id_w = frameworks.iter().map(|f| f.id.len()).max().unwrap_or(2).max(2);
+    let id_w = frameworks
+        .iter()
+        .map(|f| f.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let mut out = String::new();
     for fw in frameworks {
         let mut notes = vec![
             format!("version {}", fw.version),
             format!("{} obligations", fw.obligations.len()),
             format!("{} evidence kinds", fw.evidence_kinds.len()),
-            if fw.source.builtin { "shipped".to_string() } else { fw.source.path.clone() },
+            if fw.source.builtin {
+                "shipped".to_string()
+            } else {
+                fw.source.path.clone()
+            },
         ];
         if in_use.contains(&fw.id) {
             notes.push("used by this audit".into());
@@ -79,14 +97,28 @@ fn list(frameworks: &[Framework], in_use: &[String]) -> String {
 }
 
 fn rule(r: &Option<DayRule>, shape: &str) -> Option<String> {
-    r.map(|r| shape.replace("{n}", &r.days.to_string()).replace("{date}", r.date.as_str()))
+    r.map(|r| {
+        shape
+            .replace("{n}", &r.days.to_string())
+            .replace("{date}", r.date.as_str())
+    })
 }
 
 fn requirement(req: &Requirement) -> String {
-    let mut parts = vec![if req.kinds.len() == 1 { req.kinds[0].clone() } else { format!("one of {}", req.kinds.join(", ")) }];
+    let mut parts = vec![if req.kinds.len() == 1 {
+        req.kinds[0].clone()
+    } else {
+        format!("one of {}", req.kinds.join(", "))
+    }];
     parts.extend(rule(&req.max_age, "dated at most {n} days before {date}"));
-    parts.extend(rule(&req.min_business_days_before, "dated at least {n} business days before {date}"));
-    parts.extend(rule(&req.keep_days_after, "valid until {n} days after {date}"));
+    parts.extend(rule(
+        &req.min_business_days_before,
+        "dated at least {n} business days before {date}",
+    ));
+    parts.extend(rule(
+        &req.keep_days_after,
+        "valid until {n} days after {date}",
+    ));
     parts.join("; ")
 }
 
@@ -111,32 +143,56 @@ fn show(fw: &Framework) -> String {
     if !fw.roles.is_empty() {
         let _ = writeln!(out, "roles: {}", fw.roles.join(", "));
     }
-    let _ = writeln!(out, "source: {} (sha256 {})", fw.source.path, fw.source.sha256);
+    let _ = writeln!(
+        out,
+        "source: {} (sha256 {})",
+        fw.source.path, fw.source.sha256
+    );
     for s in &fw.sources {
         let _ = writeln!(out, "  primary source: {s}");
     }
     if !fw.dates.is_empty() {
         let _ = writeln!(out, "\nDates:");
         for (name, d) in &fw.dates {
-            let cite = d.cite.as_ref().map(|c| format!("  [{c}]")).unwrap_or_default();
-            let note = d.note.as_ref().map(|n| format!("  {n}")).unwrap_or_default();
+            let cite = d
+                .cite
+                .as_ref()
+                .map(|c| format!("  [{c}]"))
+                .unwrap_or_default();
+            let note = d
+                .note
+                .as_ref()
+                .map(|n| format!("  {n}"))
+                .unwrap_or_default();
             let _ = writeln!(out, "  @{name}  {}{cite}{note}", d.date);
         }
     }
     let _ = writeln!(out, "\nEvidence kinds ({}):", fw.evidence_kinds.len());
     let kind_w = fw.evidence_kinds.keys().map(String::len).max().unwrap_or(0);
     for (id, kind) in &fw.evidence_kinds {
-        let computed = kind.computed.as_ref().map(|c| format!("  [computed: {c}]")).unwrap_or_default();
+        let computed = kind
+            .computed
+            .as_ref()
+            .map(|c| format!("  [computed: {c}]"))
+            .unwrap_or_default();
         let _ = writeln!(out, "  {id:kind_w$}  {}{computed}", kind.description);
     }
     let _ = writeln!(out, "\nObligations ({}):", fw.obligations.len());
     for ob in &fw.obligations {
         let _ = writeln!(out, "\n  {}  {}", ob.id, ob.title);
         let _ = writeln!(out, "    cite: {}", ob.cite);
-        let roles = if ob.applies_to.is_empty() { "every role".to_string() } else { ob.applies_to.join(", ") };
+        let roles = if ob.applies_to.is_empty() {
+            "every role".to_string()
+        } else {
+            ob.applies_to.join(", ")
+        };
         let _ = writeln!(out, "    applies to: {roles}");
         if let Some(from) = ob.applies_from {
-            let named = ob.applies_from_name.as_ref().map(|n| format!(" (@{n})")).unwrap_or_default();
+            let named = ob
+                .applies_from_name
+                .as_ref()
+                .map(|n| format!(" (@{n})"))
+                .unwrap_or_default();
             let _ = writeln!(out, "    applies from: {from}{named}");
         }
         if !ob.when.is_empty() {

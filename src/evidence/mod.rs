@@ -120,7 +120,8 @@ struct RawFront {
     attachments: Vec<Spanned<String>>,
 }
 
-const FRONT_MATTER_KEYS: &str = "kind, title, date, id, owner, review_by, expires, satisfies, attachments";
+const FRONT_MATTER_KEYS: &str =
+    "kind, title, date, id, owner, review_by, expires, satisfies, attachments";
 
 /// The delimiter line of front matter.
 const FENCE: &str = "+++";
@@ -140,11 +141,17 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
 
     // 1. Every file under evidence/, links followed but confined to the audit folder.
     let mut files: Vec<(String, PathBuf)> = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.clone());
                 if e.loop_ancestor().is_some() {
                     errors.push(
                         Code::E008OutsideAuditFolder
@@ -155,19 +162,28 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
                 }
                 return Err(match e.into_io_error() {
                     Some(io) => Error::io(&path, io),
-                    None => Error::Other(format!("{}: cannot read the evidence folder", path.display())),
+                    None => Error::Other(format!(
+                        "{}: cannot read the evidence folder",
+                        path.display()
+                    )),
                 });
             }
         };
         if entry.file_type().is_dir() {
             if entry.path_is_symlink() && !inside(&root, entry.path()) {
-                errors.push(outside_error(entry.path(), "links to a folder outside the audit folder"));
+                errors.push(outside_error(
+                    entry.path(),
+                    "links to a folder outside the audit folder",
+                ));
             }
             continue;
         }
         let path = entry.path().to_path_buf();
         if !inside(&root, &path) {
-            errors.push(outside_error(&path, "links to a file outside the audit folder"));
+            errors.push(outside_error(
+                &path,
+                "links to a file outside the audit folder",
+            ));
             continue;
         }
         files.push((relative(&audit.root, &path), path));
@@ -178,7 +194,9 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
     let mut documents = Vec::new();
     let mut others: Vec<(String, PathBuf)> = Vec::new();
     for (rel, path) in files {
-        let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        let is_markdown = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if !is_markdown {
             others.push((rel, path));
             continue;
@@ -200,7 +218,8 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
                 continue;
             }
         };
-        if let Some(doc) = parse_document(&rel, &path, &text, sha256, size, frameworks, &mut errors) {
+        if let Some(doc) = parse_document(&rel, &path, &text, sha256, size, frameworks, &mut errors)
+        {
             documents.push(doc);
         }
     }
@@ -212,14 +231,17 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
     for parsed in &mut documents {
         let doc = &parsed.doc;
         let mut attached: Vec<Attachment> = Vec::new();
-        if let Some((id, span)) = &parsed.id {
-            if let Some(first) = ids.insert(id.clone(), doc.path.clone()) {
-                errors.push(
-                    Code::E005DuplicateEvidenceId
-                        .error(parsed.at(span.start).with_field("id"), format!("evidence id {id:?} is already used by {first}"))
-                        .with_help("ids must be unique across the audit's evidence; rename one"),
-                );
-            }
+        if let Some((id, span)) = &parsed.id
+            && let Some(first) = ids.insert(id.clone(), doc.path.clone())
+        {
+            errors.push(
+                Code::E005DuplicateEvidenceId
+                    .error(
+                        parsed.at(span.start).with_field("id"),
+                        format!("evidence id {id:?} is already used by {first}"),
+                    )
+                    .with_help("ids must be unique across the audit's evidence; rename one"),
+            );
         }
         records.push(InputRecord {
             role: "evidence".into(),
@@ -227,7 +249,11 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
             sha256: doc.sha256.clone(),
             bytes: parsed.size,
         });
-        let doc_dir = parsed.file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let doc_dir = parsed
+            .file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for (name, span) in &parsed.attachments {
             let at = parsed.at(span.start).with_field("attachments");
             let given = Path::new(name);
@@ -260,7 +286,10 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
             if !hashed.contains_key(&key) {
                 let bytes = std::fs::read(&joined).map_err(|e| Error::io(&joined, e))?;
                 let rel = relative(&audit.root, &joined);
-                let attachment = Attachment { path: rel.clone(), sha256: crate::hash::sha256_hex(&bytes) };
+                let attachment = Attachment {
+                    path: rel.clone(),
+                    sha256: crate::hash::sha256_hex(&bytes),
+                };
                 hashed.insert(key.clone(), (rel, attachment, bytes.len() as u64));
             }
             let attachment = hashed[&key].1.clone();
@@ -286,12 +315,19 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
     let mut unreferenced_files = Vec::new();
     for (rel, path) in &others {
         if !named.contains(rel.as_str()) {
-            unreferenced_files.push(Attachment { path: rel.clone(), sha256: crate::hash::sha256_file(path)? });
+            unreferenced_files.push(Attachment {
+                path: rel.clone(),
+                sha256: crate::hash::sha256_file(path)?,
+            });
         }
     }
 
     if !errors.is_empty() {
-        return Err(if errors.len() == 1 { Error::Input(errors.remove(0)) } else { Error::Inputs(errors) });
+        return Err(if errors.len() == 1 {
+            Error::Input(errors.remove(0))
+        } else {
+            Error::Inputs(errors)
+        });
     }
     Ok(EvidenceSet {
         documents: documents.into_iter().map(|p| p.doc).collect(),
@@ -321,24 +357,36 @@ impl ParsedDocument {
 }
 
 /// Split `+++` front matter from the body: (front-matter byte range, body start byte, body line).
-fn split_front_matter(text: &str) -> std::result::Result<(Range<usize>, usize, usize), (usize, String)> {
-    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+fn split_front_matter(
+    text: &str,
+) -> std::result::Result<(Range<usize>, usize, usize), (usize, String)> {
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let mut lines = text[start..].split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != FENCE {
-        return Err((start, "an evidence document must start with a `+++` line opening its TOML front matter".into()));
+        return Err((
+            start,
+            "an evidence document must start with a `+++` line opening its TOML front matter"
+                .into(),
+        ));
     }
     let fm_start = start + first.len();
     let mut offset = fm_start;
-    let mut line = 2;
-    for l in lines {
+    // `line` is the 1-based line number of `l`; the body starts on the line after the fence.
+    for (line, l) in (2..).zip(lines) {
         if l.trim_end() == FENCE {
             return Ok((fm_start..offset, offset + l.len(), line + 1));
         }
         offset += l.len();
-        line += 1;
     }
-    Err((start, "the front matter opened by `+++` on line 1 is never closed by a `+++` line".into()))
+    Err((
+        start,
+        "the front matter opened by `+++` on line 1 is never closed by a `+++` line".into(),
+    ))
 }
 
 fn parse_document(
@@ -372,7 +420,11 @@ fn parse_document(
                 text,
                 fm.start,
                 Code::E002UnknownFrontMatterKey,
-                if date_problem { Code::E004BadDate } else { Code::E001MalformedFrontMatter },
+                if date_problem {
+                    Code::E004BadDate
+                } else {
+                    Code::E001MalformedFrontMatter
+                },
                 Some(&format!("front-matter keys are {FRONT_MATTER_KEYS}")),
             );
             if date_problem && err.help.is_none() {
@@ -389,13 +441,20 @@ fn parse_document(
     let kind_span = raw.kind.span();
     let kinds: Vec<String> = match raw.kind.get_ref() {
         toml::Value::String(s) => vec![s.clone()],
-        toml::Value::Array(items) if items.iter().all(|i| i.is_str()) => {
-            items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()
-        }
+        toml::Value::Array(items) if items.iter().all(|i| i.is_str()) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
         other => {
             errors.push(
                 Code::E001MalformedFrontMatter
-                    .error(at(kind_span.start).with_field("kind"), format!("`kind` must be a string or an array of strings, found {}", other.type_str()))
+                    .error(
+                        at(kind_span.start).with_field("kind"),
+                        format!(
+                            "`kind` must be a string or an array of strings, found {}",
+                            other.type_str()
+                        ),
+                    )
                     .with_help("e.g. kind = [\"bias_examination\"]"),
             );
             Vec::new()
@@ -411,8 +470,10 @@ fn parse_document(
     for k in &kinds {
         if frameworks.kind(k).is_none() {
             let offset = find_quoted(front_text, kind_span.clone(), k);
-            let err = Code::E003UnknownEvidenceKind
-                .error(at(offset).with_field("kind"), format!("unknown evidence kind {k:?}"));
+            let err = Code::E003UnknownEvidenceKind.error(
+                at(offset).with_field("kind"),
+                format!("unknown evidence kind {k:?}"),
+            );
             errors.push(with_suggestion(err, k, frameworks.kind_ids(), || {
                 "`fairfile frameworks show ID` lists the evidence kinds of a framework".to_string()
             }));
@@ -458,7 +519,11 @@ fn parse_document(
         review_by: raw.review_by.map(|d| d.get_ref().0),
         expires: raw.expires.map(|d| d.get_ref().0),
         satisfies: raw.satisfies.iter().map(|s| s.get_ref().clone()).collect(),
-        attachments: raw.attachments.iter().map(|s| s.get_ref().clone()).collect(),
+        attachments: raw
+            .attachments
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect(),
     };
     Some(ParsedDocument {
         doc: EvidenceDocument {
@@ -474,7 +539,11 @@ fn parse_document(
         offset: fm.start,
         size,
         id: raw.id.map(|i| (i.get_ref().clone(), i.span())),
-        attachments: raw.attachments.into_iter().map(|a| (a.get_ref().clone(), a.span())).collect(),
+        attachments: raw
+            .attachments
+            .into_iter()
+            .map(|a| (a.get_ref().clone(), a.span()))
+            .collect(),
     })
 }
 
@@ -519,8 +588,14 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// `path` relative to the audit folder, with `/` separators.
 fn relative(root: &Path, path: &Path) -> String {
-    let rel = normalize(path).strip_prefix(normalize(root)).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let rel = normalize(path)
+        .strip_prefix(normalize(root))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn outside_error(path: &Path, what: &str) -> InputError {
@@ -531,8 +606,13 @@ fn outside_error(path: &Path, what: &str) -> InputError {
 
 fn outside_error_at(at: Location, name: &str) -> InputError {
     Code::E008OutsideAuditFolder
-        .error(at, format!("attachment {name:?} is outside the audit folder"))
-        .with_help("copy the file into the audit folder and name it relative to the document's folder")
+        .error(
+            at,
+            format!("attachment {name:?} is outside the audit folder"),
+        )
+        .with_help(
+            "copy the file into the audit folder and name it relative to the document's folder",
+        )
 }
 
 #[cfg(test)]

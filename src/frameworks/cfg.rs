@@ -139,7 +139,9 @@ pub struct TomlDate(pub NaiveDate);
 impl<'de> Deserialize<'de> for TomlDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = toml::Value::deserialize(deserializer)?;
-        date_from_value(&value).map(TomlDate).map_err(serde::de::Error::custom)
+        date_from_value(&value)
+            .map(TomlDate)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -147,12 +149,19 @@ impl<'de> Deserialize<'de> for TomlDate {
 pub fn date_from_value(value: &toml::Value) -> Result<NaiveDate, String> {
     match value {
         toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                .ok_or_else(|| format!("{dt} is not a calendar date")),
-            _ => Err(format!("expected a date like 2026-11-20, found the date-time {dt}")),
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .ok_or_else(|| format!("{dt} is not a calendar date"))
+            }
+            _ => Err(format!(
+                "expected a date like 2026-11-20, found the date-time {dt}"
+            )),
         },
         toml::Value::String(s) => parse_day(s),
-        other => Err(format!("expected a date like 2026-11-20, found {}", other.type_str())),
+        other => Err(format!(
+            "expected a date like 2026-11-20, found {}",
+            other.type_str()
+        )),
     }
 }
 
@@ -186,7 +195,9 @@ mod tests {
 
     #[test]
     fn datetimes_and_bad_dates_are_rejected() {
-        let e = toml::from_str::<D>("d = 2026-02-28T10:00:00").err().unwrap();
+        let e = toml::from_str::<D>("d = 2026-02-28T10:00:00")
+            .err()
+            .unwrap();
         assert!(e.message().contains("date-time"), "{}", e.message());
         let e = toml::from_str::<D>("d = \"2026-02-30\"").err().unwrap();
         assert!(e.message().contains("is not a date"), "{}", e.message());

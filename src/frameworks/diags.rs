@@ -164,7 +164,10 @@ impl fmt::Display for Code {
 }
 
 /// `help` text "did you mean "x"?" for the nearest candidate, if one is near enough.
-pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     suggest(given, candidates).map(|s| format!("did you mean {s:?}?"))
 }
 
@@ -239,14 +242,22 @@ mod tests {
         assert_eq!(ids.len(), n, "duplicate code id");
         for code in Code::ALL {
             assert_eq!(code.id().len(), 4);
-            assert!(code.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{code}");
+            assert!(
+                code.name()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn error_message_carries_code() {
         let e = Code::F001UnknownKey.error(Location::at("f.toml", 3, 1), "unknown field `titel`");
-        assert_eq!(e.to_string(), "f.toml:3:1: [F001 unknown-key] unknown field `titel`");
+        assert_eq!(
+            e.to_string(),
+            "f.toml:3:1: [F001 unknown-key] unknown field `titel`"
+        );
     }
 
     #[test]

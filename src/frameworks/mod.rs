@@ -30,8 +30,14 @@ use diags::{Code, with_suggestion};
 
 /// The shipped frameworks: (file name under `frameworks/`, contents), compiled in.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("nyc-ll144.toml", include_str!("../../frameworks/nyc-ll144.toml")),
-    ("eu-ai-act.toml", include_str!("../../frameworks/eu-ai-act.toml")),
+    (
+        "nyc-ll144.toml",
+        include_str!("../../frameworks/nyc-ll144.toml"),
+    ),
+    (
+        "eu-ai-act.toml",
+        include_str!("../../frameworks/eu-ai-act.toml"),
+    ),
 ];
 
 /// Prefixes a fact path may start with (see `docs/frameworks.md`, "Facts and conditions").
@@ -132,8 +138,13 @@ pub enum RefDate {
 }
 
 impl RefDate {
-    pub const ALL: &'static [RefDate] =
-        &[RefDate::AsOf, RefDate::AuditDate, RefDate::PlannedUseDate, RefDate::DistributionDate, RefDate::LastUseDate];
+    pub const ALL: &'static [RefDate] = &[
+        RefDate::AsOf,
+        RefDate::AuditDate,
+        RefDate::PlannedUseDate,
+        RefDate::DistributionDate,
+        RefDate::LastUseDate,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -191,7 +202,12 @@ impl std::fmt::Display for Condition {
             ConditionOp::AtLeast(v) => write!(f, "{} ≥ {}", self.fact, show(v)),
             ConditionOp::AtMost(v) => write!(f, "{} ≤ {}", self.fact, show(v)),
             ConditionOp::OneOf(vs) => {
-                write!(f, "{} is one of {}", self.fact, vs.iter().map(show).collect::<Vec<_>>().join(", "))
+                write!(
+                    f,
+                    "{} is one of {}",
+                    self.fact,
+                    vs.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
             }
             ConditionOp::Exists(true) => write!(f, "{} is declared", self.fact),
             ConditionOp::Exists(false) => write!(f, "{} is not declared", self.fact),
@@ -279,7 +295,8 @@ impl FrameworkSet {
                 Some(_) => {}
                 None => {
                     let err = Code::A001UnknownFramework.error(
-                        config_location(audit, Some(section.frameworks.span()), id).with_field("audit.frameworks"),
+                        config_location(audit, Some(section.frameworks.span()), id)
+                            .with_field("audit.frameworks"),
                         format!("unknown framework {id:?}; known: {}", ids.join(", ")),
                     );
                     errors.push(with_suggestion(err, id, ids.iter().copied(), || {
@@ -290,7 +307,7 @@ impl FrameworkSet {
             }
         }
         for fw in parsed.iter().skip(shipped_count) {
-            if !wanted.iter().any(|w| *w == fw.id) {
+            if !wanted.contains(&fw.id) {
                 errors.push(
                     Code::A003UnusedFrameworkFile
                         .error(
@@ -339,7 +356,11 @@ impl FrameworkSet {
             }
         }
         let frameworks = selected.iter().map(|&i| parsed[i].clone()).collect();
-        FrameworkSet { frameworks, kinds, known_obligations }
+        FrameworkSet {
+            frameworks,
+            kinds,
+            known_obligations,
+        }
     }
 
     /// The frameworks in use, in order.
@@ -393,7 +414,11 @@ impl FrameworkSet {
 }
 
 fn errors_into(mut errors: Vec<InputError>) -> Error {
-    if errors.len() == 1 { Error::Input(errors.remove(0)) } else { Error::Inputs(errors) }
+    if errors.len() == 1 {
+        Error::Input(errors.remove(0))
+    } else {
+        Error::Inputs(errors)
+    }
 }
 
 /// Where `needle` (a string value) is written in fairfile.toml: the quoted string inside `span` if
@@ -403,7 +428,11 @@ fn config_location(audit: &Audit, span: Option<Range<usize>>, needle: &str) -> L
     let quoted = [format!("\"{needle}\""), format!("'{needle}'")];
     let within = span.clone().and_then(|s| {
         let slice = text.get(s.clone())?;
-        quoted.iter().filter_map(|q| slice.find(q.as_str())).min().map(|i| s.start + i)
+        quoted
+            .iter()
+            .filter_map(|q| slice.find(q.as_str()))
+            .min()
+            .map(|i| s.start + i)
     });
     let anywhere = || quoted.iter().filter_map(|q| text.find(q.as_str())).min();
     match within.or_else(anywhere).or(span.map(|s| s.start)) {
@@ -415,7 +444,10 @@ fn config_location(audit: &Audit, span: Option<Range<usize>>, needle: &str) -> L
 /// Parse every text, then run the checks that span files: duplicate framework ids, conflicting
 /// kind declarations, and undeclared kinds (a kind may be declared by any of the files).
 fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Framework> {
-    let parsed: Vec<Parsed> = texts.iter().filter_map(|t| parse_framework(t, errors)).collect();
+    let parsed: Vec<Parsed> = texts
+        .iter()
+        .filter_map(|t| parse_framework(t, errors))
+        .collect();
     // Duplicate framework ids.
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for p in &parsed {
@@ -467,11 +499,22 @@ fn parse_all(texts: &[FrameworkText], errors: &mut Vec<InputError>) -> Vec<Frame
             if !vocabulary.contains_key(u.kind.as_str()) {
                 let err = Code::F003UndeclaredEvidenceKind.error(
                     u.location.clone(),
-                    format!("evidence kind {:?} is not declared in [evidence_kinds] of any framework", u.kind),
+                    format!(
+                        "evidence kind {:?} is not declared in [evidence_kinds] of any framework",
+                        u.kind
+                    ),
                 );
-                errors.push(with_suggestion(err, &u.kind, vocabulary.keys().copied(), || {
-                    format!("declare it: [evidence_kinds.{}] description = \"…\"", u.kind)
-                }));
+                errors.push(with_suggestion(
+                    err,
+                    &u.kind,
+                    vocabulary.keys().copied(),
+                    || {
+                        format!(
+                            "declare it: [evidence_kinds.{}] description = \"…\"",
+                            u.kind
+                        )
+                    },
+                ));
             }
         }
     }
@@ -526,7 +569,11 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
         let d = decl.get_ref();
         dates.insert(
             name.get_ref().clone(),
-            NamedDate { date: d.date.get_ref().0, cite: d.cite.clone(), note: d.note.clone() },
+            NamedDate {
+                date: d.date.get_ref().0,
+                cite: d.cite.clone(),
+                note: d.note.clone(),
+            },
         );
     }
 
@@ -585,8 +632,14 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
             if r.kinds.get_ref().is_empty() {
                 v.errors.push(
                     Code::F014EmptyRequirement
-                        .error(v.at(r.kinds.span()).with_field("obligations.evidence.kinds"), "`kinds` lists no evidence kind")
-                        .with_help("name at least one evidence kind that satisfies this requirement"),
+                        .error(
+                            v.at(r.kinds.span())
+                                .with_field("obligations.evidence.kinds"),
+                            "`kinds` lists no evidence kind",
+                        )
+                        .with_help(
+                            "name at least one evidence kind that satisfies this requirement",
+                        ),
                 );
             }
             for k in r.kinds.get_ref() {
@@ -595,11 +648,34 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
                     location: v.at(k.span()).with_field("obligations.evidence.kinds"),
                 });
             }
-            let max_age = v.day_rule(&r.max_age_days, &r.relative_to, "max_age_days", "relative_to", Some(RefDate::AsOf));
-            let before = v.day_rule(&r.min_business_days_before, &r.before, "min_business_days_before", "before", None);
-            let after = v.day_rule(&r.keep_days_after, &r.after, "keep_days_after", "after", None);
+            let max_age = v.day_rule(
+                &r.max_age_days,
+                &r.relative_to,
+                "max_age_days",
+                "relative_to",
+                Some(RefDate::AsOf),
+            );
+            let before = v.day_rule(
+                &r.min_business_days_before,
+                &r.before,
+                "min_business_days_before",
+                "before",
+                None,
+            );
+            let after = v.day_rule(
+                &r.keep_days_after,
+                &r.after,
+                "keep_days_after",
+                "after",
+                None,
+            );
             evidence.push(Requirement {
-                kinds: r.kinds.get_ref().iter().map(|k| k.get_ref().clone()).collect(),
+                kinds: r
+                    .kinds
+                    .get_ref()
+                    .iter()
+                    .map(|k| k.get_ref().clone())
+                    .collect(),
                 max_age,
                 min_business_days_before: before,
                 keep_days_after: after,
@@ -638,7 +714,12 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
         },
     };
     let id_location = Location::from_offset(&t.display_path, &t.text, header.id.span().start);
-    Some(Parsed { framework, kind_uses, id_location, kind_locations })
+    Some(Parsed {
+        framework,
+        kind_uses,
+        id_location,
+        kind_locations,
+    })
 }
 
 /// Per-file semantic checks, collecting errors with locations.
@@ -654,12 +735,23 @@ impl Validator<'_> {
 
     /// `snake`: `[a-z0-9_]` (kinds, date names); else `[a-z0-9-]` (framework and obligation ids).
     fn check_id(&mut self, id: &Spanned<String>, what: &str, snake: bool) {
-        let valid = if snake { is_snake(id.get_ref()) } else { is_slug(id.get_ref()) };
+        let valid = if snake {
+            is_snake(id.get_ref())
+        } else {
+            is_slug(id.get_ref())
+        };
         if !valid {
-            let shape = if snake { "lowercase letters, digits and '_'" } else { "lowercase letters, digits and '-'" };
+            let shape = if snake {
+                "lowercase letters, digits and '_'"
+            } else {
+                "lowercase letters, digits and '-'"
+            };
             self.errors.push(
                 Code::F011InvalidId
-                    .error(self.at(id.span()), format!("{what} {:?} is not valid", id.get_ref()))
+                    .error(
+                        self.at(id.span()),
+                        format!("{what} {:?} is not valid", id.get_ref()),
+                    )
                     .with_help(format!("use {shape}, starting with a letter or digit")),
             );
         }
@@ -667,11 +759,20 @@ impl Validator<'_> {
 
     fn check_role(&mut self, role: &Spanned<String>) {
         if !ROLES.contains(&role.get_ref().as_str()) {
-            let err = Code::F008UnknownRole
-                .error(self.at(role.span()), format!("unknown role {:?}; roles are {}", role.get_ref(), ROLES.join(", ")));
-            self.errors.push(with_suggestion(err, role.get_ref(), ROLES.iter().copied(), || {
-                format!("use one of {}", ROLES.join(", "))
-            }));
+            let err = Code::F008UnknownRole.error(
+                self.at(role.span()),
+                format!(
+                    "unknown role {:?}; roles are {}",
+                    role.get_ref(),
+                    ROLES.join(", ")
+                ),
+            );
+            self.errors.push(with_suggestion(
+                err,
+                role.get_ref(),
+                ROLES.iter().copied(),
+                || format!("use one of {}", ROLES.join(", ")),
+            ));
         }
     }
 
@@ -686,15 +787,26 @@ impl Validator<'_> {
         }
         let err = Code::F007BadFactPath.error(
             self.at(fact.span()),
-            format!("fact path {path:?} must be `<prefix>.<key>[.<key>…]` with prefix one of {}", FACT_PREFIXES.join(", ")),
+            format!(
+                "fact path {path:?} must be `<prefix>.<key>[.<key>…]` with prefix one of {}",
+                FACT_PREFIXES.join(", ")
+            ),
         );
-        let err = match (prefix_ok, diags::did_you_mean(prefix, FACT_PREFIXES.iter().copied())) {
+        let err = match (
+            prefix_ok,
+            diags::did_you_mean(prefix, FACT_PREFIXES.iter().copied()),
+        ) {
             (false, Some(_)) => {
-                let near = crate::diag::suggest(prefix, FACT_PREFIXES.iter().copied()).unwrap_or(prefix);
-                let fixed = std::iter::once(near).chain(rest.iter().copied()).collect::<Vec<_>>().join(".");
+                let near =
+                    crate::diag::suggest(prefix, FACT_PREFIXES.iter().copied()).unwrap_or(prefix);
+                let fixed = std::iter::once(near)
+                    .chain(rest.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 err.with_help(format!("did you mean {fixed:?}?"))
             }
-            _ => err.with_help("e.g. facts.public_body, data.outcome, metrics.dimensions.sex.provided"),
+            _ => err
+                .with_help("e.g. facts.public_body, data.outcome, metrics.dimensions.sex.provided"),
         };
         self.errors.push(err);
         false
@@ -749,19 +861,29 @@ impl Validator<'_> {
                 Some(r) => Some(r),
                 None => {
                     let err = Code::F009UnknownReferenceDate.error(
-                        self.at(name.span()).with_field(format!("obligations.evidence.{date_key}")),
-                        format!("{date_key} = {:?} is not a known date; dates are {}", name.get_ref(), names().collect::<Vec<_>>().join(", ")),
+                        self.at(name.span())
+                            .with_field(format!("obligations.evidence.{date_key}")),
+                        format!(
+                            "{date_key} = {:?} is not a known date; dates are {}",
+                            name.get_ref(),
+                            names().collect::<Vec<_>>().join(", ")
+                        ),
                     );
-                    self.errors.push(with_suggestion(err, name.get_ref(), names(), || {
-                        "the named dates are those of [audit] in fairfile.toml, plus as_of".to_string()
-                    }));
+                    self.errors
+                        .push(with_suggestion(err, name.get_ref(), names(), || {
+                            "the named dates are those of [audit] in fairfile.toml, plus as_of"
+                                .to_string()
+                        }));
                     return None;
                 }
             },
             None => default,
         };
         match (days, date, resolved) {
-            (Some(d), _, Some(r)) => Some(DayRule { days: *d.get_ref(), date: r }),
+            (Some(d), _, Some(r)) => Some(DayRule {
+                days: *d.get_ref(),
+                date: r,
+            }),
             (Some(d), None, None) => {
                 self.errors.push(
                     Code::F010IncompleteRule
@@ -773,7 +895,10 @@ impl Validator<'_> {
             (None, Some(name), _) => {
                 self.errors.push(
                     Code::F010IncompleteRule
-                        .error(self.at(name.span()), format!("`{date_key}` without `{days_key}`"))
+                        .error(
+                            self.at(name.span()),
+                            format!("`{date_key}` without `{days_key}`"),
+                        )
                         .with_help(format!("add `{days_key} = N`, or remove `{date_key}`")),
                 );
                 None
@@ -807,7 +932,12 @@ impl Validator<'_> {
             self.errors.push(malformed(if names.is_empty() {
                 format!("condition on {:?} has no operator", c.fact.get_ref())
             } else {
-                format!("condition on {:?} has {} operators ({}); it needs exactly one", c.fact.get_ref(), names.len(), names.join(", "))
+                format!(
+                    "condition on {:?} has {} operators ({}); it needs exactly one",
+                    c.fact.get_ref(),
+                    names.len(),
+                    names.join(", ")
+                )
             }));
             return None;
         }
@@ -816,9 +946,13 @@ impl Validator<'_> {
             "equals" => ConditionOp::Equals(toml_to_json(value)),
             "not_equals" => ConditionOp::NotEquals(toml_to_json(value)),
             "at_least" | "at_most" => {
-                let ok = value.is_integer() || value.is_float() || cfg::date_from_value(value).is_ok();
+                let ok =
+                    value.is_integer() || value.is_float() || cfg::date_from_value(value).is_ok();
                 if !ok {
-                    self.errors.push(malformed(format!("`{name}` needs a number or a date, found {}", value.type_str())));
+                    self.errors.push(malformed(format!(
+                        "`{name}` needs a number or a date, found {}",
+                        value.type_str()
+                    )));
                     return None;
                 }
                 if name == "at_least" {
@@ -828,34 +962,52 @@ impl Validator<'_> {
                 }
             }
             "one_of" => match value {
-                toml::Value::Array(items) if !items.is_empty() => ConditionOp::OneOf(items.iter().map(toml_to_json).collect()),
+                toml::Value::Array(items) if !items.is_empty() => {
+                    ConditionOp::OneOf(items.iter().map(toml_to_json).collect())
+                }
                 _ => {
-                    self.errors.push(malformed(format!("`one_of` needs a non-empty array, found {}", value.type_str())));
+                    self.errors.push(malformed(format!(
+                        "`one_of` needs a non-empty array, found {}",
+                        value.type_str()
+                    )));
                     return None;
                 }
             },
             _ => match value {
                 toml::Value::Boolean(b) => ConditionOp::Exists(*b),
                 _ => {
-                    self.errors.push(malformed(format!("`exists` needs true or false, found {}", value.type_str())));
+                    self.errors.push(malformed(format!(
+                        "`exists` needs true or false, found {}",
+                        value.type_str()
+                    )));
                     return None;
                 }
             },
         };
-        path_ok.then(|| Condition { fact: c.fact.get_ref().clone(), op, message: c.message.clone() })
+        path_ok.then(|| Condition {
+            fact: c.fact.get_ref().clone(),
+            op,
+            message: c.message.clone(),
+        })
     }
 }
 
 /// `[a-z0-9][a-z0-9-]*`
 fn is_slug(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// `[a-z0-9][a-z0-9_]*`
 fn is_snake(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A TOML value as JSON, so conditions compare against the facts document. Local dates become
@@ -872,7 +1024,11 @@ pub fn toml_to_json(value: &toml::Value) -> serde_json::Value {
             Err(_) => J::String(dt.to_string()),
         },
         toml::Value::Array(items) => J::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => J::Object(t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
+        toml::Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 

@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use super::*;
 
 /// A valid framework; tests break one thing at a time. Line numbers are noted for the assertions.
@@ -72,8 +70,14 @@ fn error(body: &str) -> String {
 
 /// The error starts at `location` (file:line:column) and carries `code`.
 fn assert_at(err: &str, location: &str, code: &str) {
-    assert!(err.starts_with(&format!("{location}:")) || err.starts_with(&format!("{location} ")), "expected {location}: {err}");
-    assert!(err.contains(&format!("[{code}]")), "expected [{code}]: {err}");
+    assert!(
+        err.starts_with(&format!("{location}:")) || err.starts_with(&format!("{location} ")),
+        "expected {location}: {err}"
+    );
+    assert!(
+        err.contains(&format!("[{code}]")),
+        "expected [{code}]: {err}"
+    );
 }
 
 fn replace(from: &str, to: &str) -> String {
@@ -89,10 +93,19 @@ fn base_loads_into_the_model() {
     let p1 = &fw.obligations[0];
     assert_eq!(p1.applies_from, NaiveDate::from_ymd_opt(2026, 6, 1));
     assert_eq!(p1.applies_from_name.as_deref(), Some("go_live"));
-    assert_eq!(p1.evidence[0].max_age, Some(DayRule { days: 365, date: RefDate::PlannedUseDate }));
+    assert_eq!(
+        p1.evidence[0].max_age,
+        Some(DayRule {
+            days: 365,
+            date: RefDate::PlannedUseDate
+        })
+    );
     assert_eq!(p1.when[0].op, ConditionOp::Equals(serde_json::json!(true)));
     assert_eq!(p1.when[0].to_string(), "facts.uses_ai = true");
-    assert_eq!(set.kind("impact_ratios_sex").unwrap().computed.as_deref(), Some("metrics.dimensions.sex"));
+    assert_eq!(
+        set.kind("impact_ratios_sex").unwrap().computed.as_deref(),
+        Some("metrics.dimensions.sex")
+    );
     assert!(set.is_known_obligation("policy/p-2"));
     assert!(set.obligation("policy/p-1").is_some());
     let inputs = set.inputs();
@@ -115,15 +128,28 @@ fn shipped_frameworks_load_and_validate() {
         assert!(t.record_path.starts_with("builtin:frameworks/"));
         assert_eq!(alone.inputs()[0].path, t.record_path);
         for ob in &fw.obligations {
-            assert!(!ob.cite.trim().is_empty(), "{}/{} has no cite", fw.id, ob.id);
-            assert!(!ob.title.trim().is_empty(), "{}/{} has no title", fw.id, ob.id);
+            assert!(
+                !ob.cite.trim().is_empty(),
+                "{}/{} has no cite",
+                fw.id,
+                ob.id
+            );
+            assert!(
+                !ob.title.trim().is_empty(),
+                "{}/{} has no title",
+                fw.id,
+                ob.id
+            );
         }
     }
 }
 
 #[test]
 fn unknown_key_is_located_and_suggested() {
-    let err = error(&replace("title = \"Annual bias examination\"", "titel = \"Annual bias examination\""));
+    let err = error(&replace(
+        "title = \"Annual bias examination\"",
+        "titel = \"Annual bias examination\"",
+    ));
     assert_at(&err, "policy.toml:20:1", "F001 unknown-key");
     assert!(err.contains("unknown field `titel`"), "{err}");
     assert!(err.contains("did you mean \"title\"?"), "{err}");
@@ -142,7 +168,10 @@ fn duplicate_obligation_id() {
 
 #[test]
 fn undeclared_evidence_kind_suggests_the_nearest() {
-    let err = error(&replace("kinds = [\"bias_examination\"]", "kinds = [\"bias_examnation\"]"));
+    let err = error(&replace(
+        "kinds = [\"bias_examination\"]",
+        "kinds = [\"bias_examnation\"]",
+    ));
     assert_at(&err, "policy.toml:27:12", "F003 undeclared-evidence-kind");
     assert!(err.contains("did you mean \"bias_examination\"?"), "{err}");
 }
@@ -150,7 +179,10 @@ fn undeclared_evidence_kind_suggests_the_nearest() {
 #[test]
 fn kinds_declared_by_another_file_count() {
     let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.risk_register]\ndescription = \"r\"\n";
-    let body = replace("kinds = [\"bias_examination\"]", "kinds = [\"risk_register\"]");
+    let body = replace(
+        "kinds = [\"bias_examination\"]",
+        "kinds = [\"risk_register\"]",
+    );
     assert!(load(&body).is_err());
     FrameworkSet::from_texts(vec![text("policy.toml", &body), text("other.toml", other)]).unwrap();
 }
@@ -182,7 +214,10 @@ fn malformed_conditions() {
     let err = error(&replace("  equals = true\n  message", "  message"));
     assert_at(&err, "policy.toml:31:3", "F006 malformed-condition");
     assert!(err.contains("has no operator"), "{err}");
-    let err = error(&replace("{ fact = \"facts.uses_ai\", equals = true }", "{ fact = \"facts.uses_ai\", equals = true, exists = true }"));
+    let err = error(&replace(
+        "{ fact = \"facts.uses_ai\", equals = true }",
+        "{ fact = \"facts.uses_ai\", equals = true, exists = true }",
+    ));
     assert_at(&err, "policy.toml:24:9", "F006 malformed-condition");
     assert!(err.contains("2 operators (equals, exists)"), "{err}");
     let err = error(&replace("equals = true }", "one_of = \"yes\" }"));
@@ -193,29 +228,50 @@ fn malformed_conditions() {
 
 #[test]
 fn bad_fact_prefix_is_suggested() {
-    let err = error(&replace("fact = \"facts.uses_ai\"", "fact = \"fact.uses_ai\""));
+    let err = error(&replace(
+        "fact = \"facts.uses_ai\"",
+        "fact = \"fact.uses_ai\"",
+    ));
     assert_at(&err, "policy.toml:24:18", "F007 bad-fact-path");
     assert!(err.contains("did you mean \"facts.uses_ai\"?"), "{err}");
-    let err = error(&replace("computed = \"metrics.dimensions.sex\"", "computed = \"metrics\""));
+    let err = error(&replace(
+        "computed = \"metrics.dimensions.sex\"",
+        "computed = \"metrics\"",
+    ));
     assert_at(&err, "policy.toml:15:12", "F007 bad-fact-path");
 }
 
 #[test]
 fn unknown_role() {
-    let err = error(&replace("applies_to = [\"employer\"]", "applies_to = [\"employeer\"]"));
+    let err = error(&replace(
+        "applies_to = [\"employer\"]",
+        "applies_to = [\"employeer\"]",
+    ));
     assert_at(&err, "policy.toml:22:15", "F008 unknown-role");
     assert!(err.contains("did you mean \"employer\"?"), "{err}");
 }
 
 #[test]
 fn unknown_reference_date_and_incomplete_rules() {
-    let err = error(&replace("relative_to = \"planned_use_date\"", "relative_to = \"planned_use\""));
+    let err = error(&replace(
+        "relative_to = \"planned_use_date\"",
+        "relative_to = \"planned_use\"",
+    ));
     assert_at(&err, "policy.toml:29:17", "F009 unknown-reference-date");
     assert!(err.contains("did you mean \"planned_use_date\"?"), "{err}");
-    let err = error(&replace("  max_age_days = 365\n", "  min_business_days_before = 10\n"));
+    let err = error(&replace(
+        "  max_age_days = 365\n",
+        "  min_business_days_before = 10\n",
+    ));
     assert!(err.contains("[F010 incomplete-rule]"), "{err}");
-    assert!(err.contains("`min_business_days_before` needs `before`"), "{err}");
-    assert!(err.contains("`relative_to` without `max_age_days`"), "{err}");
+    assert!(
+        err.contains("`min_business_days_before` needs `before`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`relative_to` without `max_age_days`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -229,8 +285,11 @@ fn invalid_ids_and_empty_requirement() {
 
 #[test]
 fn several_errors_are_reported_at_once() {
-    let body = replace("applies_to = [\"employer\"]", "applies_to = [\"employeer\"]")
-        .replacen("\"@go_live\"", "\"@nope\"", 1);
+    let body = replace(
+        "applies_to = [\"employer\"]",
+        "applies_to = [\"employeer\"]",
+    )
+    .replacen("\"@go_live\"", "\"@nope\"", 1);
     let err = load(&body).unwrap_err();
     match err {
         Error::Inputs(list) => assert_eq!(list.len(), 2, "{list:?}"),
@@ -240,11 +299,21 @@ fn several_errors_are_reported_at_once() {
 
 #[test]
 fn duplicate_framework_ids_and_conflicting_kinds() {
-    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", BASE)]).unwrap_err().to_string();
-    assert!(err.contains("b.toml:2:6 (field `framework.id`): [F012 duplicate-framework-id]"), "{err}");
+    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", BASE)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("b.toml:2:6 (field `framework.id`): [F012 duplicate-framework-id]"),
+        "{err}"
+    );
     let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.impact_ratios_sex]\ndescription = \"r\"\ncomputed = \"metrics.dimensions.race_ethnicity\"\n";
-    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", other)]).unwrap_err().to_string();
-    assert!(err.contains("b.toml:5:17: [F013 conflicting-evidence-kind]"), "{err}");
+    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", other)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("b.toml:5:17: [F013 conflicting-evidence-kind]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -331,14 +400,25 @@ Male = ["M"]
     fn missing_framework_file() {
         let (_dir, set) = audit_with(CONFIG, None);
         let err = set.unwrap_err().to_string();
-        assert!(err.contains("fairfile.toml:8:20 (field `audit.framework_files`): [A002 missing-framework-file]"), "{err}");
+        assert!(
+            err.contains(
+                "fairfile.toml:8:20 (field `audit.framework_files`): [A002 missing-framework-file]"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn errors_in_an_own_file_name_that_file() {
-        let (dir, set) = audit_with(CONFIG, Some(&replace("cite = \"Policy § 2\"", "cit = \"Policy § 2\"")));
+        let (dir, set) = audit_with(
+            CONFIG,
+            Some(&replace("cite = \"Policy § 2\"", "cit = \"Policy § 2\"")),
+        );
         let err = set.unwrap_err().to_string();
-        let expected = format!("{}:19:1: [F001 unknown-key]", dir.path().join("policies/policy.toml").display());
+        let expected = format!(
+            "{}:19:1: [F001 unknown-key]",
+            dir.path().join("policies/policy.toml").display()
+        );
         assert!(err.starts_with(&expected), "{err}");
     }
 }
