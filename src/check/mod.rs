@@ -209,6 +209,23 @@ impl Candidate {
     }
 }
 
+/// Whether an obligation applies to this audit.
+enum Applicability {
+    /// It applies (or may: `undecided` says which role or fact to declare).
+    Applies {
+        undecided: Option<String>,
+    },
+    NotApplicable(String),
+}
+
+/// What the conditions and evidence say about an applicable, unwaived obligation.
+struct Verdict {
+    status: Status,
+    reason: String,
+    evidence: Vec<EvidenceRef>,
+    missing_kinds: Vec<String>,
+}
+
 /// How one evidence requirement came out.
 enum Outcome {
     Met(Vec<EvidenceRef>),
@@ -257,52 +274,16 @@ impl Ctx<'_> {
             result
         };
 
-        // Applicability: roles, then `when` conditions on declared facts.
-        if !ob.applies_to.is_empty() {
-            if self.roles.is_empty() {
-                result.applicability_undecided = true;
-                notes.push(format!(
-                    "applicability undecided: applies to {}; declare the organisation's roles in [audit] roles",
-                    ob.applies_to.join(", ")
-                ));
-            } else if !ob.applies_to.iter().any(|r| self.roles.contains(r)) {
+        match self.applicability(ob) {
+            Applicability::NotApplicable(reason) => {
                 result.status = Status::NotApplicable;
-                result.reason = format!(
-                    "applies to {}; this audit declares roles {}",
-                    ob.applies_to.join(", "),
-                    self.roles.join(", ")
-                );
+                result.reason = reason;
                 return result;
             }
-        }
-        let mut undecided_facts = Vec::new();
-        for condition in &ob.when {
-            match facts::evaluate(condition, &self.facts) {
-                Eval::Holds => {}
-                Eval::Absent => undecided_facts.push(condition),
-                Eval::Fails(detail) => {
-                    result.status = Status::NotApplicable;
-                    result.applicability_undecided = false;
-                    result.reason = format!("applies only when {condition}; {detail}");
-                    if let Some(m) = &condition.message {
-                        result.reason = format!("{} ({m})", result.reason);
-                    }
-                    return result;
-                }
+            Applicability::Applies { undecided } => {
+                result.applicability_undecided = undecided.is_some();
+                notes.extend(undecided);
             }
-        }
-        if !undecided_facts.is_empty() {
-            result.applicability_undecided = true;
-            let wanted: Vec<String> = undecided_facts
-                .iter()
-                .map(|c| {
-                    format!(
-                        "applies only when {c}: {}",
-                        facts::where_to_declare(&c.fact)
-                    )
-                })
-                .collect();
-            notes.push(format!("applicability undecided ({})", wanted.join("; ")));
         }
 
         // Waivers: a current one decides; an expired one is reported and ignored.
@@ -325,77 +306,118 @@ impl Ctx<'_> {
             ));
         }
 
-        // Conditions, then evidence.
-        let mut failing = Vec::new();
-        for condition in &ob.conditions {
-            match facts::evaluate(condition, &self.facts) {
-                Eval::Holds => {}
-                outcome => failing.push(condition_failure(condition, outcome)),
+        let verdict = self.evaluate(&key, ob);
+        result.status = verdict.status;
+        result.evidence = verdict.evidence;
+        result.missing_kinds = verdict.missing_kinds;
+        finish(result, verdict.reason, &notes)
+    }
+
+    /// Roles first, then `when` conditions on declared facts. Never guessed: a role list or fact
+    /// that is not declared leaves applicability undecided (and says what to declare).
+    fn applicability(&self, ob: &Obligation) -> Applicability {
+        let mut undecided = Vec::new();
+        if !ob.applies_to.is_empty() {
+            if self.roles.is_empty() {
+                undecided.push(format!(
+                    "applies to {}: declare the organisation's roles in [audit] roles",
+                    ob.applies_to.join(", ")
+                ));
+            } else if !ob.applies_to.iter().any(|r| self.roles.contains(r)) {
+                return Applicability::NotApplicable(format!(
+                    "applies to {}; this audit declares roles {}",
+                    ob.applies_to.join(", "),
+                    self.roles.join(", ")
+                ));
             }
         }
+        for condition in &ob.when {
+            match facts::evaluate(condition, &self.facts) {
+                Eval::Holds => {}
+                Eval::Absent => undecided.push(format!(
+                    "applies only when {condition}: {}",
+                    facts::where_to_declare(&condition.fact)
+                )),
+                Eval::Fails(detail) => {
+                    let mut reason = format!("applies only when {condition}; {detail}");
+                    if let Some(m) = &condition.message {
+                        reason = format!("{reason} ({m})");
+                    }
+                    return Applicability::NotApplicable(reason);
+                }
+            }
+        }
+        Applicability::Applies {
+            undecided: (!undecided.is_empty())
+                .then(|| format!("applicability undecided ({})", undecided.join("; "))),
+        }
+    }
+
+    /// Conditions and evidence requirements: failing, missing, stale or met.
+    fn evaluate(&self, key: &str, ob: &Obligation) -> Verdict {
+        let failing: Vec<String> = ob
+            .conditions
+            .iter()
+            .filter_map(|c| match facts::evaluate(c, &self.facts) {
+                Eval::Holds => None,
+                outcome => Some(condition_failure(c, outcome)),
+            })
+            .collect();
         let mut missing = Vec::new();
         let mut stale = Vec::new();
         let mut met_by: Vec<EvidenceRef> = Vec::new();
-        let mut refs: Vec<EvidenceRef> = Vec::new();
-        let push_refs = |found: Vec<EvidenceRef>, refs: &mut Vec<EvidenceRef>| {
-            for r in found {
-                if !refs.contains(&r) {
-                    refs.push(r);
-                }
-            }
-        };
+        let mut evidence: Vec<EvidenceRef> = Vec::new();
+        let mut missing_kinds: Vec<String> = Vec::new();
+        let mut outcomes: Vec<(Outcome, &[String])> = Vec::new();
         if ob.evidence.is_empty() && ob.conditions.is_empty() {
             // Nothing to compute from: only a document that claims it explicitly can meet it.
-            match self.explicit_only(&key) {
-                Outcome::Met(found) => {
-                    met_by.extend(found.iter().cloned());
-                    push_refs(found, &mut refs);
-                }
-                Outcome::Stale(found, why) => {
-                    stale.push(why);
-                    push_refs(found, &mut refs);
-                }
-                Outcome::Missing(why) | Outcome::Undecidable(_, why) => missing.push(why),
-            }
+            outcomes.push((self.explicit_only(key), &[]));
         }
         for req in &ob.evidence {
-            match self.requirement(&key, req) {
+            outcomes.push((self.requirement(key, req), &req.kinds));
+        }
+        for (outcome, kinds) in outcomes {
+            let found = match outcome {
                 Outcome::Met(found) => {
                     met_by.extend(found.iter().cloned());
-                    push_refs(found, &mut refs);
+                    found
                 }
                 Outcome::Stale(found, why) => {
                     stale.push(why);
-                    result.missing_kinds.extend(req.kinds.iter().cloned());
-                    push_refs(found, &mut refs);
+                    missing_kinds.extend(kinds.iter().cloned());
+                    found
                 }
                 Outcome::Missing(why) => {
                     missing.push(why);
-                    result.missing_kinds.extend(req.kinds.iter().cloned());
+                    missing_kinds.extend(kinds.iter().cloned());
+                    Vec::new()
                 }
                 Outcome::Undecidable(found, why) => {
                     missing.push(why);
-                    push_refs(found, &mut refs);
+                    found
+                }
+            };
+            for r in found {
+                if !evidence.contains(&r) {
+                    evidence.push(r);
                 }
             }
         }
-        result.missing_kinds.dedup();
-        result.evidence = refs;
+        let mut seen = std::collections::BTreeSet::new();
+        missing_kinds.retain(|k| seen.insert(k.clone()));
 
-        let (status, main) = if !failing.is_empty() {
-            let mut parts = failing;
-            parts.extend(missing);
-            parts.extend(stale);
-            (Status::Failing, parts.join("; "))
+        let (status, reason) = if !failing.is_empty() {
+            (
+                Status::Failing,
+                [failing, missing, stale].concat().join("; "),
+            )
         } else if !missing.is_empty() {
-            let mut parts = missing;
-            parts.extend(stale);
-            (Status::Missing, parts.join("; "))
+            (Status::Missing, [missing, stale].concat().join("; "))
         } else if !stale.is_empty() {
             (Status::Stale, stale.join("; "))
         } else {
             let holds: Vec<String> = ob.conditions.iter().map(ToString::to_string).collect();
-            let main = match (met_by.is_empty(), holds.is_empty()) {
+            let reason = match (met_by.is_empty(), holds.is_empty()) {
                 (false, true) => format!("met by {}", describe(&met_by)),
                 (false, false) => format!(
                     "met by {}; conditions hold: {}",
@@ -404,10 +426,14 @@ impl Ctx<'_> {
                 ),
                 (true, _) => format!("conditions hold: {}", holds.join(", ")),
             };
-            (Status::Met, main)
+            (Status::Met, reason)
         };
-        result.status = status;
-        finish(result, main, &notes)
+        Verdict {
+            status,
+            reason,
+            evidence,
+            missing_kinds,
+        }
     }
 
     /// The date a rule counts from, if declared.
