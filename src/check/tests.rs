@@ -582,3 +582,12 @@ fn report_is_deterministic_and_serializes() {
     assert_eq!(serde_json::to_string(&back).unwrap(), a);
     assert!(a.contains("\"status\":\"not_applicable\""));
 }
+
+/// The whole JSON report for the fixture, as of a day with every kind of status but failing and
+/// waived (reviewable snapshot of the `fairfile.check/1` schema).
+#[test]
+fn fixture_json_snapshot() {
+    let f = Fixture::new();
+    f.remove("evidence/candidate-notice.md");
+    insta::assert_json_snapshot!(f.run(Some("2027-01-04")));
+}
