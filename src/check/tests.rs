@@ -553,7 +553,7 @@ fn computed_evidence_needs_the_dimension() {
     );
     assert!(
         ob.reason.contains(
-            "computed:impact_ratios_sex is not available (metrics.dimensions.sex is not provided)"
+            "computed:sex_impact_ratios is not available (metrics.dimensions.sex is not provided)"
         ),
         "{}",
         ob.reason

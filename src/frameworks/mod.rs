@@ -347,10 +347,18 @@ impl FrameworkSet {
     fn assemble(parsed: Vec<Framework>, selected: &[usize]) -> FrameworkSet {
         let mut kinds = BTreeMap::new();
         let mut known_obligations = BTreeSet::new();
-        for fw in &parsed {
+        // A kind declared by several frameworks takes its description from the first framework in
+        // use that declares it, so the report reads in the words of the audit's own frameworks.
+        let in_use_first = selected
+            .iter()
+            .copied()
+            .chain((0..parsed.len()).filter(|i| !selected.contains(i)));
+        for fw in in_use_first.map(|i| &parsed[i]) {
             for (id, kind) in &fw.evidence_kinds {
                 kinds.entry(id.clone()).or_insert_with(|| kind.clone());
             }
+        }
+        for fw in &parsed {
             for ob in &fw.obligations {
                 known_obligations.insert(format!("{}/{}", fw.id, ob.id));
             }

@@ -422,3 +422,18 @@ Male = ["M"]
         assert!(err.starts_with(&expected), "{err}");
     }
 }
+
+#[test]
+fn a_kind_declared_twice_reads_as_the_framework_in_use_declares_it() {
+    let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.bias_examination]\ndescription = \"Other words\"\n";
+    let texts = vec![text("other.toml", other), text("policy.toml", BASE)];
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for t in &texts {
+        parsed.push(parse_framework(t, &mut errors).unwrap().framework);
+    }
+    let set = FrameworkSet::assemble(parsed, &[1]);
+    let kind = set.kind("bias_examination").unwrap();
+    assert_eq!(kind.description, "Bias examination report");
+    assert_eq!(kind.declared_by, "policy");
+}
