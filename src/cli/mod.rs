@@ -63,3 +63,14 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
     println!("{text}");
     Ok(())
 }
+
+/// Write text to stdout as is; a closed pipe (`fairfile check | head`) is not an error.
+pub(crate) fn print_text(text: &str) -> crate::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::Other(format!("cannot write to stdout: {e}"))),
+    }
+}
