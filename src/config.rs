@@ -99,7 +99,7 @@ pub struct AuditSection {
     #[serde(default)]
     pub framework_files: Vec<String>,
     /// The organisation's roles: `employer`, `employment_agency` (LL144); `provider`, `deployer` (AI Act).
-    #[serde(default)]
+    #[serde(default = "no_roles")]
     pub roles: Spanned<Vec<String>>,
     /// Facts that decide applicability (e.g. `public_body = false`); unknown facts leave an
     /// obligation "undecided" rather than guessed.
@@ -111,6 +111,10 @@ pub struct AuditSection {
     /// Document language (BCP 47), written into the PDF metadata.
     #[serde(default = "default_language")]
     pub language: String,
+}
+
+fn no_roles() -> Spanned<Vec<String>> {
+    Spanned::new(0..0, Vec::new())
 }
 
 fn default_language() -> String {
