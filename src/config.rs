@@ -83,15 +83,16 @@ pub struct AuditSection {
     /// The AEDT / AI system audited.
     pub system: String,
     /// Date of the bias audit (6 RCNY §5-303(a)); also the date every document is pinned to.
+    #[serde(with = "crate::dates::date")]
     pub audit_date: NaiveDate,
     /// LL144 "distribution date": the date the employer began using the AEDT (6 RCNY §5-300).
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::option")]
     pub distribution_date: Option<NaiveDate>,
     /// Planned (or actual) date of the next use of the tool; decides "audit within one year before use".
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::option")]
     pub planned_use_date: Option<NaiveDate>,
     /// Date of the latest use, if use has ended (LL144 §5-303(c): keep the summary posted 6 months after).
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::option")]
     pub last_use_date: Option<NaiveDate>,
     /// Framework ids (shipped: `nyc-ll144`, `eu-ai-act`) or ids of framework files listed in `framework_files`.
     pub frameworks: Spanned<Vec<String>>,
@@ -106,7 +107,7 @@ pub struct AuditSection {
     #[serde(default)]
     pub facts: IndexMap<String, toml::Value>,
     /// Public holidays skipped by business-day rules (in addition to weekends).
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::list")]
     pub holidays: Vec<NaiveDate>,
     /// Document language (BCP 47), written into the PDF metadata.
     #[serde(default = "default_language")]
@@ -289,6 +290,7 @@ pub struct Waiver {
     pub justification: String,
     pub approved_by: String,
     /// The waiver no longer applies after this date.
+    #[serde(with = "crate::dates::date")]
     pub until: NaiveDate,
 }
 

@@ -36,14 +36,15 @@ pub struct FrontMatter {
     pub kind: Vec<String>,
     pub title: String,
     /// Effective date.
+    #[serde(with = "crate::dates::date")]
     pub date: NaiveDate,
     #[serde(default)]
     pub owner: Option<String>,
     /// Date by which the document must be reviewed; after it the evidence is stale.
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::option")]
     pub review_by: Option<NaiveDate>,
     /// Date after which the document no longer counts.
-    #[serde(default)]
+    #[serde(default, with = "crate::dates::option")]
     pub expires: Option<NaiveDate>,
     /// Obligations this document claims to satisfy explicitly: `framework/obligation-id`.
     #[serde(default)]
