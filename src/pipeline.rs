@@ -222,22 +222,15 @@ fn file_size(audit: &Audit, relative: &str) -> Result<u64> {
 }
 
 /// The local images the evidence documents show (`![alt](path)`): they change the rendered
-/// documents, so they are inputs too. Paths are relative to the document's folder (or to the
-/// audit folder with a leading `/`); remote URLs, paths leaving the audit folder and missing files
-/// are not inputs (rendering refuses them with a clear error).
+/// documents, so they are inputs too. Resolved as rendering resolves them: relative to the
+/// document's folder, `%XX` escapes decoded, never outside the audit folder. URLs, absolute paths,
+/// paths leaving the audit folder and missing files are not inputs (rendering refuses them with a
+/// clear error, so no document is built from them).
 fn evidence_images(audit: &Audit, evidence: &EvidenceSet) -> Result<Vec<InputRecord>> {
     let mut images = Vec::new();
     for document in &evidence.documents {
-        let folder = Path::new(&document.path).parent().unwrap_or(Path::new(""));
         for url in image_urls(&document.body) {
-            if url.contains("://") || url.starts_with("data:") || url.starts_with("mailto:") {
-                continue;
-            }
-            let joined = match url.strip_prefix('/') {
-                Some(from_root) => PathBuf::from(from_root),
-                None => folder.join(&url),
-            };
-            let Some(relative) = lexically_inside(&joined) else {
+            let Some(relative) = image_path_in_audit(&document.path, &url) else {
                 continue;
             };
             let path = audit.resolve(&relative);
@@ -256,6 +249,52 @@ fn evidence_images(audit: &Audit, evidence: &EvidenceSet) -> Result<Vec<InputRec
         }
     }
     Ok(images)
+}
+
+/// The audit-relative path of an image written as `url` in the evidence document `doc_path`, or
+/// `None` for a URL, an absolute path or a path leaving the audit folder.
+fn image_path_in_audit(doc_path: &str, url: &str) -> Option<String> {
+    let url = url.trim();
+    if let Some((scheme, _)) = url.split_once(':')
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return None;
+    }
+    if url.is_empty() || url.starts_with(['/', '\\']) {
+        return None;
+    }
+    let folder = Path::new(doc_path).parent().unwrap_or(Path::new(""));
+    let decoded = percent_decode(url).replace('\\', "/");
+    lexically_inside(&folder.join(decoded))
+}
+
+/// Decode `%XX` escapes (Markdown image destinations are URLs); invalid escapes stay as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|&b| hex(b)),
+                bytes.get(i + 2).and_then(|&b| hex(b)),
+            )
+        {
+            out.push(h * 16 + l);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The destinations of every image in a Markdown text (CommonMark + the GFM extensions the
@@ -324,6 +363,28 @@ mod tests {
     }
 
     #[test]
+    fn image_paths_resolve_like_rendering() {
+        let doc = "evidence/ll144/report.md";
+        assert_eq!(
+            image_path_in_audit(doc, "chart.svg").as_deref(),
+            Some("evidence/ll144/chart.svg")
+        );
+        assert_eq!(
+            image_path_in_audit(doc, " ../img/a%20b.png ").as_deref(),
+            Some("evidence/img/a b.png")
+        );
+        assert_eq!(
+            image_path_in_audit(doc, "..\\img\\c.png").as_deref(),
+            Some("evidence/img/c.png")
+        );
+        assert_eq!(image_path_in_audit(doc, "../../../x.png"), None);
+        assert_eq!(image_path_in_audit(doc, "/etc/x.png"), None);
+        assert_eq!(image_path_in_audit(doc, "C:/x.png"), None);
+        assert_eq!(image_path_in_audit(doc, "https://example.org/x.png"), None);
+        assert_eq!(image_path_in_audit(doc, ""), None);
+    }
+
+    #[test]
     fn lexical_paths_stay_inside() {
         assert_eq!(
             lexically_inside(Path::new("evidence/x/../img/a.png")).as_deref(),
@@ -360,6 +421,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("evidence/img")).unwrap();
         std::fs::write(dir.path().join("evidence/img/chart.png"), b"png").unwrap();
         std::fs::write(dir.path().join("logo.png"), b"logo").unwrap();
+        std::fs::write(dir.path().join("evidence/img/my chart.png"), b"mine").unwrap();
         let audit = Audit {
             root: dir.path().to_path_buf(),
             config_path: dir.path().join("fairfile.toml"),
@@ -371,7 +433,7 @@ mod tests {
                 "path": "evidence/risk.md",
                 "sha256": "00",
                 "front": {"kind": ["risk"], "title": "Risk", "date": "2026-01-01"},
-                "body": "![c](img/chart.png) ![l](/logo.png) ![r](https://x.org/a.png) ![m](missing.png) ![o](../../out.png)",
+                "body": "![c](img/chart.png) ![l](../logo.png) ![s](img/my%20chart.png) ![r](https://x.org/a.png) ![a](/etc/x.png) ![m](missing.png) ![o](../../out.png)",
                 "body_line": 5,
                 "attachments": []
             }]
@@ -379,7 +441,14 @@ mod tests {
         .unwrap();
         let images = evidence_images(&audit, &evidence).unwrap();
         let paths: Vec<&str> = images.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["evidence/img/chart.png", "logo.png"]);
+        assert_eq!(
+            paths,
+            [
+                "evidence/img/chart.png",
+                "logo.png",
+                "evidence/img/my chart.png"
+            ]
+        );
         assert_eq!(images[0].sha256, crate::hash::sha256_hex(b"png"));
         assert_eq!(images[0].bytes, 3);
         assert!(images.iter().all(|i| i.role == "image"));

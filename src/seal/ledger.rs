@@ -278,13 +278,13 @@ mod tests {
         let base = line_hash(GENESIS_HASH, &entry);
         assert_eq!(base, entry.line_hash);
         assert_ne!(line_hash(&"1".repeat(64), &entry), base);
-        let variants: Vec<Box<dyn Fn(&mut LedgerEntry)>> = vec![
-            Box::new(|e| e.version = 2),
-            Box::new(|e| e.date = e.date.succ_opt().unwrap()),
-            Box::new(|e| e.manifest = "manifest-v9.json".into()),
-            Box::new(|e| e.manifest_sha256 = "0".repeat(64)),
-            Box::new(|e| e.previous_manifest_sha256 = Some("0".repeat(64))),
-            Box::new(|e| e.input_digest = "0".repeat(64)),
+        let variants: [fn(&mut LedgerEntry); 6] = [
+            |e| e.version = 2,
+            |e| e.date = e.date.succ_opt().unwrap(),
+            |e| e.manifest = "manifest-v9.json".into(),
+            |e| e.manifest_sha256 = "0".repeat(64),
+            |e| e.previous_manifest_sha256 = Some("0".repeat(64)),
+            |e| e.input_digest = "0".repeat(64),
         ];
         for change in variants {
             let mut changed = entry.clone();
