@@ -24,7 +24,7 @@ use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
 use super::verify::Problem;
 use super::{FAIRFILE_VERSION, HistoryEntry, InputRecord, canonical_inputs, input_digest};
-use crate::diag::{Error, Result};
+use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::{sha256_file, sha256_hex};
 use crate::render::DocumentKind;
 
@@ -249,14 +249,19 @@ pub fn seal_version(
 
 /// A build extends the ledger only when the whole chain checks out and belongs to this audit.
 fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
+    let ledger = Location::file(dist.dir.join(LEDGER_FILE));
     if let Some(latest) = dist.versions.last()
         && latest.manifest.audit_id != audit_id
     {
-        return Err(Error::Other(format!(
-            "{} holds the sealed versions of audit {:?}, not {audit_id:?}: choose another output folder with --out",
-            dist.dir.display(),
-            latest.manifest.audit_id
-        )));
+        return Err(InputError::new(
+            ledger,
+            format!(
+                "this output folder holds the sealed versions of audit {:?}, not {audit_id:?}",
+                latest.manifest.audit_id
+            ),
+        )
+        .with_help("choose another output folder with --out")
+        .into());
     }
     // Documents of an unsealed version are leftovers of a killed build: this build replaces them.
     // A manifest the ledger does not record may be the trace of a deleted ledger line: keep it.
@@ -268,13 +273,18 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
     if blocking.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = blocking.iter().map(|p| format!("  {p}")).collect();
-    Err(Error::Other(format!(
-        "the sealed versions in {} do not check out, so no new version is added to them:\n{}\n  \
-         help: run `fairfile verify` for the full report; restore the files from a backup, or build into another folder with --out",
-        dist.dir.display(),
-        list.join("\n")
-    )))
+    let list: Vec<String> = blocking.iter().map(|p| format!("\n  {p}")).collect();
+    Err(InputError::new(
+        ledger,
+        format!(
+            "the sealed versions in this folder do not check out, so no version is added to them:{}",
+            list.concat()
+        ),
+    )
+    .with_help(
+        "run `fairfile verify` for the full report; restore the files from a backup, or build into another folder with --out",
+    )
+    .into())
 }
 
 fn check_sealed_output(
