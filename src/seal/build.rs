@@ -201,15 +201,25 @@ pub fn seal_version(
 
     let mut written_paths: Vec<PathBuf> = Vec::new();
     let mut written = Vec::new();
-    let files = rendered
+    let documents = rendered
         .iter()
-        .map(|(_, file, pdf, time)| (file.as_str(), pdf.as_slice(), Some(*time)))
-        .chain(std::iter::once((
-            manifest_name.as_str(),
-            manifest_bytes.as_slice(),
-            None,
-        )));
-    for (file, bytes, render_time) in files {
+        .zip(&manifest.outputs)
+        .map(|((_, _, pdf, time), output)| {
+            (
+                output.file.as_str(),
+                pdf.as_slice(),
+                output.sha256.clone(),
+                Some(*time),
+            )
+        });
+    let manifest_sha256 = ledger_entry.manifest_sha256.clone();
+    let files = documents.chain(std::iter::once((
+        manifest_name.as_str(),
+        manifest_bytes.as_slice(),
+        manifest_sha256,
+        None,
+    )));
+    for (file, bytes, sha256, render_time) in files {
         let path = out_dir.join(file);
         if let Err(e) = write_atomic(&path, bytes) {
             roll_back(&written_paths);
@@ -218,7 +228,7 @@ pub fn seal_version(
         written_paths.push(path);
         written.push(WrittenFile {
             file: file.to_string(),
-            sha256: sha256_hex(bytes),
+            sha256,
             bytes: bytes.len() as u64,
             render_time,
         });
