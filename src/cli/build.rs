@@ -32,6 +32,7 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
             changes,
             written,
             ledger_entry,
+            problems,
         } => {
             println!(
                 "sealed {} v{} in {out_dir}",
@@ -79,6 +80,12 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
                 ledger_entry.version,
                 short_hash(&ledger_entry.line_hash)
             );
+            for problem in problems {
+                eprintln!("warning: earlier version: {problem}");
+            }
+            if !problems.is_empty() {
+                eprintln!("  help: run `fairfile verify` for the full report");
+            }
             println!(
                 "  {} inputs, input digest {}",
                 outcome.inputs.len(),

@@ -83,7 +83,7 @@ pub struct SealOutcome {
 #[derive(Debug, Clone)]
 pub enum BuildStatus {
     /// No input changed since the latest version: nothing was written. `problems` lists sealed
-    /// outputs of that version that are missing or altered (`fairfile verify` tells more).
+    /// documents (of any version) that are missing or altered (`fairfile verify` tells more).
     UpToDate { problems: Vec<Problem> },
     /// A new version was sealed.
     Built {
@@ -93,6 +93,10 @@ pub enum BuildStatus {
         written: Vec<WrittenFile>,
         /// The ledger line appended.
         ledger_entry: LedgerEntry,
+        /// Documents of earlier versions that are missing or altered. They do not stop the build
+        /// (each version stands on its own, and `verify` keeps reporting them), but the user must
+        /// know.
+        problems: Vec<Problem>,
     },
 }
 
@@ -107,25 +111,22 @@ pub fn seal_version(
     let digest = input_digest(&inputs);
     let dist = Dist::open(out_dir, Some(&request.audit_id))?;
     refuse_damaged(&dist, &request.audit_id)?;
+    let (_, output_problems) = dist.check_outputs();
 
     let latest = dist.latest();
     if let Some(latest) = latest
         && latest.manifest.input_digest == digest
         && latest.manifest.fairfile_version == FAIRFILE_VERSION
     {
-        let problems = latest
-            .manifest
-            .outputs
-            .iter()
-            .filter_map(|o| check_sealed_output(out_dir, latest.entry.version, &o.file, &o.sha256))
-            .collect();
         return Ok(SealOutcome {
             audit_id: request.audit_id,
             out_dir: out_dir.to_path_buf(),
             version: latest.entry.version,
             input_digest: digest,
             inputs,
-            status: BuildStatus::UpToDate { problems },
+            status: BuildStatus::UpToDate {
+                problems: output_problems,
+            },
         });
     }
 
@@ -253,6 +254,7 @@ pub fn seal_version(
             changes,
             written,
             ledger_entry,
+            problems: output_problems,
         },
     })
 }
@@ -295,28 +297,6 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
         "run `fairfile verify` for the full report; restore the files from a backup, or build into another folder with --out",
     )
     .into())
-}
-
-fn check_sealed_output(
-    out_dir: &Path,
-    version: u32,
-    file: &str,
-    expected: &str,
-) -> Option<Problem> {
-    let path = out_dir.join(file);
-    match sha256_file(&path) {
-        Ok(actual) if actual == expected => None,
-        Ok(actual) => Some(Problem::OutputChanged {
-            version,
-            file: file.to_string(),
-            expected: expected.to_string(),
-            actual,
-        }),
-        Err(_) => Some(Problem::OutputMissing {
-            version,
-            file: file.to_string(),
-        }),
-    }
 }
 
 /// Remove the files of a version that could not be sealed (best effort: they are unsealed, and
@@ -412,11 +392,13 @@ mod tests {
             changes,
             written,
             ledger_entry,
+            problems,
         } = &outcome.status
         else {
             panic!("not built")
         };
         assert!(changes.is_empty());
+        assert!(problems.is_empty());
         let files: Vec<&str> = written.iter().map(|w| w.file.as_str()).collect();
         assert_eq!(
             files,
@@ -496,6 +478,24 @@ mod tests {
                 .to_string()
                 .starts_with("output acme-ll144-summary-v1.pdf (v1) changed")
         );
+    }
+
+    #[test]
+    fn new_version_reports_altered_documents_of_earlier_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        seal_version(&out, request(inputs("a")), fake_render).unwrap();
+        std::fs::remove_file(out.join("acme-compliance-matrix-v1.pdf")).unwrap();
+        let outcome = seal_version(&out, request(inputs("b")), fake_render).unwrap();
+        let BuildStatus::Built { problems, .. } = &outcome.status else {
+            panic!("not built")
+        };
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            text,
+            ["output acme-compliance-matrix-v1.pdf (v1) is missing"]
+        );
+        assert!(out.join("acme-compliance-matrix-v2.pdf").exists());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::manifest::{MANIFEST_SCHEMA, Manifest};
 use super::verify::Problem;
 use super::{HistoryEntry, diff_inputs, input_digest};
 use crate::diag::{Error, Result};
-use crate::hash::sha256_hex;
+use crate::hash::{sha256_file, sha256_hex};
 use crate::render::DocumentKind;
 
 /// `manifest-v<N>.json`.
@@ -158,6 +158,25 @@ impl Dist {
         }
     }
 
+    /// Re-hash every output of every sealed version: how many were checked, and each one that is
+    /// missing or altered.
+    pub fn check_outputs(&self) -> (usize, Vec<Problem>) {
+        let mut checked = 0;
+        let mut problems = Vec::new();
+        for version in &self.versions {
+            for output in &version.manifest.outputs {
+                checked += 1;
+                problems.extend(check_output(
+                    &self.dir,
+                    version.entry.version,
+                    &output.file,
+                    &output.sha256,
+                ));
+            }
+        }
+        (checked, problems)
+    }
+
     /// The change history of every sealed version, oldest first (Annex IV point 6): each version
     /// with the inputs that differ from the version before it.
     pub fn history(&self) -> Vec<HistoryEntry> {
@@ -189,6 +208,37 @@ impl Dist {
             previous = Some(manifest);
         }
         history
+    }
+}
+
+/// Re-hash one sealed output.
+fn check_output(out_dir: &Path, version: u32, file: &str, expected: &str) -> Option<Problem> {
+    if file.contains(['/', '\\']) || file == ".." || file == "." {
+        return Some(Problem::ManifestInvalid {
+            version,
+            file: manifest_file_name(version),
+            message: format!("output {file:?} is not a file name in the output folder"),
+        });
+    }
+    let path = out_dir.join(file);
+    if !path.is_file() {
+        return Some(Problem::OutputMissing {
+            version,
+            file: file.to_string(),
+        });
+    }
+    match sha256_file(&path) {
+        Ok(actual) if actual == expected => None,
+        Ok(actual) => Some(Problem::OutputChanged {
+            version,
+            file: file.to_string(),
+            expected: expected.to_string(),
+            actual,
+        }),
+        Err(e) => Some(Problem::InputUnreadable {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
     }
 }
 

@@ -236,17 +236,8 @@ pub fn verify_folder(
     }
     problems.extend(dist.problems.iter().cloned());
 
-    let mut outputs_checked = 0;
-    for version in &dist.versions {
-        for output in &version.manifest.outputs {
-            outputs_checked += 1;
-            if let Some(problem) =
-                check_output(out_dir, version.entry.version, &output.file, &output.sha256)
-            {
-                problems.push(problem);
-            }
-        }
-    }
+    let (outputs_checked, output_problems) = dist.check_outputs();
+    problems.extend(output_problems);
 
     let mut inputs_checked = 0;
     if let Some(latest) = dist.latest() {
@@ -276,36 +267,6 @@ pub fn verify_folder(
         outputs_checked,
         problems,
     })
-}
-
-fn check_output(out_dir: &Path, version: u32, file: &str, expected: &str) -> Option<Problem> {
-    if file.contains(['/', '\\']) || file == ".." || file == "." {
-        return Some(Problem::ManifestInvalid {
-            version,
-            file: super::dist::manifest_file_name(version),
-            message: format!("output {file:?} is not a file name in the output folder"),
-        });
-    }
-    let path = out_dir.join(file);
-    if !path.is_file() {
-        return Some(Problem::OutputMissing {
-            version,
-            file: file.to_string(),
-        });
-    }
-    match sha256_file(&path) {
-        Ok(actual) if actual == expected => None,
-        Ok(actual) => Some(Problem::OutputChanged {
-            version,
-            file: file.to_string(),
-            expected: expected.to_string(),
-            actual,
-        }),
-        Err(e) => Some(Problem::InputUnreadable {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
-    }
 }
 
 /// Compare sealed inputs (of `version`) with the audit folder now. Files are re-hashed by path
