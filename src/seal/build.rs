@@ -663,6 +663,32 @@ mod tests {
     }
 
     #[test]
+    fn a_version_sealed_by_another_build_meanwhile_stops_this_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        seal_version(&out, request(inputs("a")), fake_render).unwrap();
+        let mut other_build_ran = false;
+        // While this build renders, another build seals v2 into the same folder.
+        let err = seal_version(&out, request(inputs("b")), |job| {
+            if !other_build_ran {
+                other_build_ran = true;
+                seal_version(&out, request(inputs("c")), fake_render).unwrap();
+            }
+            fake_render(job)
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("changed while this build ran"), "{err}");
+        // The other build's v2 stands, untouched by this one.
+        let v2: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("manifest-v2.json")).unwrap()).unwrap();
+        assert_eq!(v2.inputs, canonical_inputs(inputs("c")));
+        let ledger = ParsedLedger::parse(&std::fs::read_to_string(out.join(LEDGER_FILE)).unwrap());
+        assert!(ledger.is_intact());
+        assert_eq!(ledger.entries.len(), 2);
+    }
+
+    #[test]
     fn another_audits_folder_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("dist");
