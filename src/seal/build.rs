@@ -25,7 +25,7 @@ use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff
 use super::verify::Problem;
 use super::{FAIRFILE_VERSION, HistoryEntry, InputRecord, canonical_inputs, input_digest};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::hash::{sha256_file, sha256_hex};
+use crate::hash::sha256_hex;
 use crate::render::DocumentKind;
 
 /// Name of the lock file that keeps two builds from sealing into one folder at once.
@@ -428,7 +428,10 @@ mod tests {
             "inputs are in canonical order"
         );
         for output in &manifest.outputs {
-            assert_eq!(sha256_file(&out.join(&output.file)).unwrap(), output.sha256);
+            assert_eq!(
+                crate::hash::sha256_file(&out.join(&output.file)).unwrap(),
+                output.sha256
+            );
         }
         assert_eq!(ledger_entry.manifest_sha256, sha256_hex(&manifest_bytes));
         let ledger = ParsedLedger::parse(&std::fs::read_to_string(out.join(LEDGER_FILE)).unwrap());
