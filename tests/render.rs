@@ -49,6 +49,21 @@ outcome = "selection"
 sex = "gender"
 race = "race"
 selected = "advanced"
+
+[data.categories.sex]
+Male = ["M"]
+Female = ["F"]
+unknown = [""]
+
+[data.categories.race]
+"Hispanic or Latino" = ["H"]
+White = ["W"]
+"Black or African American" = ["B"]
+"Native Hawaiian or Pacific Islander" = ["P"]
+Asian = ["A"]
+"Native American or Alaska Native" = ["N"]
+"Two or More Races" = ["T"]
+unknown = [""]
 "#;
 
 const BIAS_EXAM: &str = "# Scope\n\nThe examination covers **sex**, race/ethnicity and their intersection.\n\n## Method\n\n| Metric | Threshold |\n|:--|--:|\n| Impact ratio | context only |\n| Fisher p | 0.05 |\n\n![Selection rates by group](img/chart.svg)\n\n- [x] Protected attributes covered\n- [ ] Feedback-loop analysis\n\nSee the data sheet.[^ds]\n\n[^ds]: Data sheet v3, section 2.\n";
@@ -62,7 +77,9 @@ Intended purpose: rank résumés. Attack: #read("/etc/passwd") and $x^2$ and @re
 
 = Not a heading
 // not a comment
-/* nor this */ https://example.com/a_b*c*
+/* nor this */
+
+Autolink: https://example.com/a_b?c=1
 
 Unicode: 漢字 — Ünïcödé — 🙂 — “quotes” ½ ≤ 5 %
 
@@ -472,18 +489,25 @@ fn check_report(evidence: &EvidenceSet) -> CheckReport {
 // ------------------------------------------------------------------------------------------------
 // Reading PDFs back.
 
+/// The text of a PDF in physical layout (table rows on one line), whitespace collapsed.
 fn pdftotext(pdf: &[u8]) -> String {
+    pdftotext_mode(pdf, true)
+}
+
+/// `layout = false`: poppler's reading order (a wrapped table cell stays together).
+fn pdftotext_mode(pdf: &[u8], layout: bool) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();
     let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
+        .args(if layout { &["-layout", "-enc", "UTF-8"][..] } else { &["-enc", "UTF-8"][..] })
         .arg(&path)
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils) is needed by the rendering tests: apt-get install poppler-utils");
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap().replace('\u{2060}', "");
+    // Word joiners (outline) and soft hyphens (hyphenation) are not text.
+    let text = String::from_utf8(out.stdout).unwrap().replace(['\u{2060}', '\u{00AD}'], "");
     // One space between words, whatever the layout did.
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -548,7 +572,7 @@ fn ll144_summary_has_every_required_field_and_the_exact_figures() {
             "Black or African American 390 170 43.6% 0.843",
             "Native Hawaiian or Pacific Islander 119 52 43.7% 0.845",
             "Asian 616 302 49.0% 0.948",
-            "Native American or Alaska Native† 41 18 43.9% 0.849",
+            "Native American or Alaska Native † 41 18 43.9% 0.849",
             "Two or More Races 213 96 45.1% 0.872",
         ],
     );
@@ -616,11 +640,15 @@ fn eu_technical_file_has_every_annex_iv_point_and_missing_evidence_boxes() {
 #[test]
 fn compliance_matrix_lists_every_obligation_with_status_and_evidence() {
     let fixture = Fixture::new();
-    let text = pdftotext(&fixture.render(DocumentKind::ComplianceMatrix));
+    let pdf = fixture.render(DocumentKind::ComplianceMatrix);
+    let text = pdftotext(&pdf);
+    // Citations may wrap inside their cell: read in reading order, compare without whitespace.
+    let compact: String = pdftotext_mode(&pdf, false).chars().filter(|c| !c.is_whitespace()).collect();
     for framework in &fixture.check.frameworks {
         for o in &framework.obligations {
             assert!(text.contains(&o.id), "obligation {} missing", o.id);
-            assert!(text.contains(&o.cite), "citation {} missing", o.cite);
+            let cite: String = o.cite.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(compact.contains(&cite), "citation {} missing", o.cite);
         }
     }
     let short = &fixture.evidence.documents[0].sha256[..12];
@@ -657,8 +685,9 @@ fn hostile_markdown_renders_literally() {
             "= Not a heading",
             "// not a comment",
             "/* nor this */",
-            "https://example.com/a_b*c*",
-            "漢字 — Ünïcödé",
+            "https://example.com/a_b?c=1",
+            // No embedded font has CJK or emoji: shown as code points (PDF/A allows no blank glyphs).
+            "[U+6F22][U+5B57] — Ünïcödé — [U+1F642]",
             "“quotes” ½ ≤ 5 %",
             "#import \"@preview/evil:0.1.0\": *",
             // The title with markup characters, from JSON.
@@ -858,6 +887,10 @@ fn timings() {
         let rendered = render::render_document(kind, &fixture.context(), &templates).unwrap();
         let elapsed = start.elapsed();
         eprintln!("render {:<18} {:>6.1} ms  {:>7} bytes", kind.slug(), elapsed.as_secs_f64() * 1000.0, rendered.pdf.len());
+        // For looking at the documents: FAIRFILE_RENDER_DUMP=/tmp/dir cargo test --test render timings
+        if let Some(dir) = std::env::var_os("FAIRFILE_RENDER_DUMP") {
+            std::fs::write(Path::new(&dir).join(format!("{}.pdf", kind.slug())), &rendered.pdf).unwrap();
+        }
         assert!(!rendered.pdf.is_empty());
     }
 }

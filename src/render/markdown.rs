@@ -21,6 +21,7 @@ use std::path::Path;
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options, parse_document};
 
+use super::fonts::{displayable, replaced_warning};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
 
@@ -123,6 +124,8 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
         ));
     }
 
+    warnings.extend(replaced_warning(&options.display_path.display().to_string(), &writer.replaced));
+
     let mut source = String::new();
     source.push_str(PREAMBLE);
     source.push_str("#{\n");
@@ -205,6 +208,8 @@ struct Writer<'o, 'a> {
     footnote_labels: BTreeMap<String, String>,
     /// Footnotes being emitted (guards against a footnote referring to itself).
     footnotes_open: BTreeSet<String>,
+    /// Characters no embedded font can display (shown as code points).
+    replaced: BTreeSet<char>,
     /// Level of the last heading emitted, relative to the offset (headings never skip a level).
     last_heading: u8,
 }
@@ -221,7 +226,13 @@ impl<'o, 'a> Writer<'o, 'a> {
             footnote_labels: BTreeMap::new(),
             footnotes_open: BTreeSet::new(),
             last_heading: 0,
+            replaced: BTreeSet::new(),
         }
+    }
+
+    /// A string literal of user text, with characters no embedded font has shown as code points.
+    fn text(&mut self, text: &str) -> String {
+        string_literal(&displayable(text, &mut self.replaced))
     }
 
     /// Line in the evidence file of a node.
@@ -257,7 +268,7 @@ impl<'o, 'a> Writer<'o, 'a> {
             .into_iter()
             .map(|(name, node)| {
                 let body = self.blocks(node);
-                format!("{{ super({}); \" \"; {body} }}", string_literal(&name))
+                format!("{{ super({}); \" \"; {body} }}", self.text(&name))
             })
             .collect();
         Some(format!("list(tight: true, {})", items.join(", ")))
@@ -322,7 +333,7 @@ impl<'o, 'a> Writer<'o, 'a> {
                     None => "none".to_string(),
                 };
                 let literal = code.literal.strip_suffix('\n').unwrap_or(&code.literal);
-                format!("raw(block: true, lang: {lang}, {})", string_literal(literal))
+                format!("raw(block: true, lang: {lang}, {})", self.text(literal))
             }
             NodeValue::HtmlBlock(_) => {
                 self.html_lines.insert(self.file_line(node));
@@ -401,14 +412,14 @@ impl<'o, 'a> Writer<'o, 'a> {
     fn inline(&mut self, node: &'a AstNode<'a>) -> Option<String> {
         let value = node.data().value.clone();
         Some(match value {
-            NodeValue::Text(text) => string_literal(&text),
+            NodeValue::Text(text) => self.text(&text),
             NodeValue::SoftBreak => "\" \"".to_string(),
             NodeValue::LineBreak => "linebreak()".to_string(),
-            NodeValue::Code(code) => format!("raw({})", string_literal(&code.literal)),
+            NodeValue::Code(code) => format!("raw({})", self.text(&code.literal)),
             // Inline tags are most often literal text (`<name>`, `<label>`): keep them, as text.
             NodeValue::HtmlInline(html) => {
                 self.inline_html_lines.insert(self.file_line(node));
-                string_literal(&html)
+                self.text(&html)
             }
             NodeValue::Emph => format!("emph({})", self.inlines(node)),
             NodeValue::Strong => format!("strong({})", self.inlines(node)),
@@ -425,7 +436,7 @@ impl<'o, 'a> Writer<'o, 'a> {
                 } else if is_autolink || url.is_empty() {
                     text
                 } else {
-                    format!("{{ {text}; \" (\"; raw({}); \")\" }}", string_literal(url))
+                    format!("{{ {text}; \" (\"; raw({}); \")\" }}", self.text(url))
                 }
             }
             NodeValue::Image(_) => self.image(node, false)?,
@@ -436,7 +447,7 @@ impl<'o, 'a> Writer<'o, 'a> {
                 if node.children().next().is_some() {
                     self.inlines(node)
                 } else {
-                    string_literal(&Self::plain_text(node))
+                    self.text(&Self::plain_text(node))
                 }
             }
         })
@@ -448,10 +459,10 @@ impl<'o, 'a> Writer<'o, 'a> {
         }
         let Some(definition) = self.footnotes.get(name).copied() else {
             // comrak only makes references for defined footnotes; keep the text if not.
-            return string_literal(&format!("[^{name}]"));
+            return self.text(&format!("[^{name}]"));
         };
         if !self.footnotes_open.insert(name.to_string()) {
-            return string_literal(&format!("[^{name}]"));
+            return self.text(&format!("[^{name}]"));
         }
         let label = format!("fairfile-{}-fn{}", self.options.label_prefix, self.footnote_labels.len() + 1);
         let body = self.blocks(definition);
@@ -657,7 +668,7 @@ Line with <span>inline html</span> inside.
             "$x$",
             "// not a comment /* nor this */",
             "] ) {} ~ -- --- ...",
-            "漢字 🙂",
+            "[U+6F22][U+5B57] [U+1F642]",
             "#import \"@preview/evil:1.0.0\": *",
             "$money$",
             "#done",
@@ -670,7 +681,8 @@ Line with <span>inline html</span> inside.
         assert!(converted.source.contains("link(\"https://example.org/autolink\""));
         assert!(converted.source.contains("strike("));
         // Raw HTML: dropped, with one warning naming the lines (the file's lines, body starts at 6).
-        assert_eq!(converted.warnings.len(), 1, "{:?}", converted.warnings);
+        assert_eq!(converted.warnings.len(), 2, "{:?}", converted.warnings);
+        assert!(converted.warnings[1].contains("U+1F642 (🙂)"), "{:?}", converted.warnings);
         assert!(converted.warnings[0].contains("HTML blocks dropped (line 33)"), "{:?}", converted.warnings);
         assert!(converted.warnings[0].contains("inline HTML shown as literal text (lines 8, 35)"), "{:?}", converted.warnings);
         assert!(converted.warnings[0].contains("audit/evidence/sub/doc.md"));
