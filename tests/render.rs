@@ -8,13 +8,17 @@ use std::process::Command;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use fairfile::check::{CheckReport, CrosswalkEntry, EvidenceRef, FrameworkResult, ObligationResult, Status, StatusCounts};
+use fairfile::check::{
+    CheckReport, CrosswalkEntry, EvidenceRef, FrameworkResult, ObligationResult, Status,
+    StatusCounts,
+};
 use fairfile::config::{Audit, DataKind, Outcome};
 use fairfile::evidence::{EvidenceDocument, EvidenceSet, FrontMatter};
 use fairfile::frameworks::FrameworkSet;
 use fairfile::hash::sha256_hex;
 use fairfile::metrics::{
-    CategoryResult, DataInfo, Dimension, Dimensions, Fairness, FairnessDimension, FairnessGroup, MetricsReport, Policy,
+    CategoryResult, DataInfo, Dimension, Dimensions, Fairness, FairnessDimension, FairnessGroup,
+    MetricsReport, Policy,
 };
 use fairfile::render::{self, ANNEX_IV, DocumentKind, RenderContext, Templates};
 use fairfile::seal::{HistoryEntry, InputRecord};
@@ -115,14 +119,32 @@ impl Fixture {
         std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
         std::fs::create_dir_all(dir.path().join("evidence/img")).unwrap();
         std::fs::write(dir.path().join("evidence/img/chart.svg"), CHART_SVG).unwrap();
-        std::fs::write(dir.path().join("evidence/bias-examination.md"), format!("+++\n+++\n{BIAS_EXAM}")).unwrap();
-        std::fs::write(dir.path().join("evidence/model-card.md"), format!("+++\n+++\n{HOSTILE}")).unwrap();
+        std::fs::write(
+            dir.path().join("evidence/bias-examination.md"),
+            format!("+++\n+++\n{BIAS_EXAM}"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("evidence/model-card.md"),
+            format!("+++\n+++\n{HOSTILE}"),
+        )
+        .unwrap();
         let audit = Audit::load(dir.path()).unwrap();
 
         let evidence = EvidenceSet {
             documents: vec![
-                document("evidence/bias-examination.md", "Bias examination report 2026", &["bias_examination"], BIAS_EXAM),
-                document("evidence/model-card.md", "Model card: ResumeRank <v4> #1 $x$", &["model_card"], HOSTILE),
+                document(
+                    "evidence/bias-examination.md",
+                    "Bias examination report 2026",
+                    &["bias_examination"],
+                    BIAS_EXAM,
+                ),
+                document(
+                    "evidence/model-card.md",
+                    "Model card: ResumeRank <v4> #1 $x$",
+                    &["model_card"],
+                    HOSTILE,
+                ),
             ],
         };
         let metrics = example1_metrics(&rename);
@@ -132,7 +154,11 @@ impl Fixture {
             record("data", "data/applicants.csv", b"gender,race,advanced\n"),
             record("framework", "builtin:frameworks/nyc-ll144.toml", b"ll144"),
             record("framework", "builtin:frameworks/eu-ai-act.toml", b"eu"),
-            record("evidence", "evidence/bias-examination.md", BIAS_EXAM.as_bytes()),
+            record(
+                "evidence",
+                "evidence/bias-examination.md",
+                BIAS_EXAM.as_bytes(),
+            ),
             record("evidence", "evidence/model-card.md", HOSTILE.as_bytes()),
             record("image", "evidence/img/chart.svg", CHART_SVG.as_bytes()),
         ];
@@ -141,7 +167,10 @@ impl Fixture {
             version: 1,
             date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             manifest_sha256: sha256_hex(b"manifest v1"),
-            changes: vec!["evidence/model-card.md".into(), "data/applicants.csv".into()],
+            changes: vec![
+                "evidence/model-card.md".into(),
+                "data/applicants.csv".into(),
+            ],
         }];
         let manifest = serde_json::to_vec_pretty(&serde_json::json!({
             "schema": "fairfile.manifest/1", "audit_id": "acme-2026", "version": 2, "input_digest": digest,
@@ -213,7 +242,12 @@ fn document(path: &str, title: &str, kinds: &[&str], body: &str) -> EvidenceDocu
 }
 
 fn record(role: &str, path: &str, bytes: &[u8]) -> InputRecord {
-    InputRecord { role: role.into(), path: path.into(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 }
+    InputRecord {
+        role: role.into(),
+        path: path.into(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -260,16 +294,35 @@ fn wilson(selected: u64, n: u64) -> (f64, f64) {
 fn fisher(a: u64, b: u64, c: u64, d: u64) -> f64 {
     use statrs::function::factorial::ln_binomial;
     let (row1, col1, n) = (a + b, a + c, a + b + c + d);
-    let p = |x: u64| (ln_binomial(row1, x) + ln_binomial(n - row1, col1 - x) - ln_binomial(n, col1)).exp();
+    let p = |x: u64| {
+        (ln_binomial(row1, x) + ln_binomial(n - row1, col1 - x) - ln_binomial(n, col1)).exp()
+    };
     let observed = p(a);
     let lo = col1.saturating_sub(n - row1);
     let hi = row1.min(col1);
-    (lo..=hi).map(p).filter(|&q| q <= observed * (1.0 + 1e-7)).sum::<f64>().min(1.0)
+    (lo..=hi)
+        .map(p)
+        .filter(|&q| q <= observed * (1.0 + 1e-7))
+        .sum::<f64>()
+        .min(1.0)
 }
 
-fn dimension(rows: Vec<(String, Option<String>, Option<String>, u64, u64)>, unknown: u64, total: u64) -> Dimension {
-    let max_rate = rows.iter().map(|r| r.4 as f64 / r.3 as f64).fold(0.0, f64::max);
-    let reference = rows.iter().find(|r| r.4 as f64 / r.3 as f64 == max_rate).unwrap();
+/// Category, sex part, race part, applicants, selected.
+type CountRow = (String, Option<String>, Option<String>, u64, u64);
+
+fn dimension(
+    rows: Vec<CountRow>,
+    unknown: u64,
+    total: u64,
+) -> Dimension {
+    let max_rate = rows
+        .iter()
+        .map(|r| r.4 as f64 / r.3 as f64)
+        .fold(0.0, f64::max);
+    let reference = rows
+        .iter()
+        .find(|r| r.4 as f64 / r.3 as f64 == max_rate)
+        .unwrap();
     let (ref_n, ref_sel) = (reference.3, reference.4);
     let known: u64 = rows.iter().map(|r| r.3).sum();
     let categories = rows
@@ -305,17 +358,43 @@ fn dimension(rows: Vec<(String, Option<String>, Option<String>, u64, u64)>, unkn
             }
         })
         .collect();
-    Dimension { provided: true, unknown, known, reference: Some(reference.0.clone()), categories }
+    Dimension {
+        provided: true,
+        unknown,
+        known,
+        reference: Some(reference.0.clone()),
+        categories,
+    }
 }
 
 fn example1_metrics(rename: &impl Fn(&str) -> String) -> MetricsReport {
     let total = 2571 + 250;
-    let sex = dimension(SEX.iter().map(|(c, n, s)| (rename(c), None, None, *n, *s)).collect(), 120, total);
-    let race = dimension(RACE.iter().map(|(c, n, s)| (rename(c), None, None, *n, *s)).collect(), 237, total);
+    let sex = dimension(
+        SEX.iter()
+            .map(|(c, n, s)| (rename(c), None, None, *n, *s))
+            .collect(),
+        120,
+        total,
+    );
+    let race = dimension(
+        RACE.iter()
+            .map(|(c, n, s)| (rename(c), None, None, *n, *s))
+            .collect(),
+        237,
+        total,
+    );
     let inter = dimension(
         INTERSECTIONAL
             .iter()
-            .map(|(sx, rc, n, s)| (format!("{} {}", rename(sx), rename(rc)), Some(rename(sx)), Some(rename(rc)), *n, *s))
+            .map(|(sx, rc, n, s)| {
+                (
+                    format!("{} {}", rename(sx), rename(rc)),
+                    Some(rename(sx)),
+                    Some(rename(rc)),
+                    *n,
+                    *s,
+                )
+            })
             .collect(),
         250,
         total,
@@ -387,7 +466,15 @@ fn example1_metrics(rename: &impl Fn(&str) -> String) -> MetricsReport {
 // ------------------------------------------------------------------------------------------------
 // The check report: every status, documents and computed evidence.
 
-fn obligation(id: &str, cite: &str, title: &str, status: Status, section: Option<&str>, evidence: Vec<EvidenceRef>, missing: &[&str]) -> ObligationResult {
+fn obligation(
+    id: &str,
+    cite: &str,
+    title: &str,
+    status: Status,
+    section: Option<&str>,
+    evidence: Vec<EvidenceRef>,
+    missing: &[&str],
+) -> ObligationResult {
     ObligationResult {
         id: id.into(),
         cite: cite.into(),
@@ -398,8 +485,12 @@ fn obligation(id: &str, cite: &str, title: &str, status: Status, section: Option
             Status::Missing => format!("No evidence of kind {}.", missing.join(" or ")),
             Status::Stale => "The evidence passed its review date.".into(),
             Status::Failing => "A condition on the results fails.".into(),
-            Status::Waived => "Waived until 2027-06-30 by the DPO: deployer duty handled by the client.".into(),
-            Status::NotApplicable => "Applies to deployers; the audit declares roles employer, provider.".into(),
+            Status::Waived => {
+                "Waived until 2027-06-30 by the DPO: deployer duty handled by the client.".into()
+            }
+            Status::NotApplicable => {
+                "Applies to deployers; the audit declares roles employer, provider.".into()
+            }
         },
         evidence,
         missing_kinds: missing.iter().map(|k| k.to_string()).collect(),
@@ -450,33 +541,135 @@ fn counts(obligations: &[ObligationResult]) -> StatusCounts {
 
 fn check_report(evidence: &EvidenceSet) -> CheckReport {
     let mut ll144 = vec![
-        obligation("5-301-b", "6 RCNY § 5-301(b)", "Selection rates and impact ratios by sex, race/ethnicity and intersection", Status::Met, Some("ll144-summary/results"),
-            vec![computed_ref("impact_ratios_sex", "metrics.dimensions.sex"), computed_ref("impact_ratios_race", "metrics.dimensions.race_ethnicity")], &[]),
-        obligation("5-303-a", "6 RCNY § 5-303(a)", "Publish the summary of results before use", Status::Missing, Some("ll144-summary/publication"), vec![], &["publication_record"]),
-        obligation("20-871-b-1", "Admin. Code § 20-871(b)(1); 6 RCNY § 5-304", "Notice to candidates 10 business days before use", Status::Failing, None, vec![], &[]),
+        obligation(
+            "5-301-b",
+            "6 RCNY § 5-301(b)",
+            "Selection rates and impact ratios by sex, race/ethnicity and intersection",
+            Status::Met,
+            Some("ll144-summary/results"),
+            vec![
+                computed_ref("impact_ratios_sex", "metrics.dimensions.sex"),
+                computed_ref("impact_ratios_race", "metrics.dimensions.race_ethnicity"),
+            ],
+            &[],
+        ),
+        obligation(
+            "5-303-a",
+            "6 RCNY § 5-303(a)",
+            "Publish the summary of results before use",
+            Status::Missing,
+            Some("ll144-summary/publication"),
+            vec![],
+            &["publication_record"],
+        ),
+        obligation(
+            "20-871-b-1",
+            "Admin. Code § 20-871(b)(1); 6 RCNY § 5-304",
+            "Notice to candidates 10 business days before use",
+            Status::Failing,
+            None,
+            vec![],
+            &[],
+        ),
     ];
     for o in &mut ll144 {
         o.in_force = true;
         o.applies_from = None;
     }
     let eu = vec![
-        obligation("annex-iv-1", "Annex IV 1(a)-(h)", "General description of the AI system", Status::Met, Some("eu-technical-file/annex-iv-1"), vec![doc_ref(evidence, 1, "model_card")], &[]),
-        obligation("art-10-2-f", "Art 10(2)(f)", "Examine the data for possible biases", Status::Met, Some("eu-technical-file/annex-iv-2"),
-            vec![doc_ref(evidence, 0, "bias_examination"), computed_ref("impact_ratios_sex", "metrics.dimensions.sex")], &[]),
-        obligation("art-10-2-g", "Art 10(2)(g)", "Measures to detect, prevent and mitigate biases", Status::Missing, None, vec![], &["bias_mitigation_record"]),
-        obligation("art-9-1", "Art 9(1),(2)", "Risk management system", Status::Missing, None, vec![], &["rms_plan", "risk_register"]),
-        obligation("art-13-3", "Art 13(3)(a)-(f)", "Instructions for use", Status::Met, None, vec![doc_ref(evidence, 1, "model_card")], &[]),
-        obligation("art-72", "Art 72(1)-(3)", "Post-market monitoring plan", Status::Stale, None, vec![doc_ref(evidence, 0, "bias_examination")], &["pmm_plan"]),
-        obligation("art-26-7", "Art 26(7)", "Inform workers' representatives before use", Status::NotApplicable, None, vec![], &[]),
-        obligation("art-27", "Art 27(1)", "Fundamental rights impact assessment", Status::Waived, None, vec![], &[]),
+        obligation(
+            "annex-iv-1",
+            "Annex IV 1(a)-(h)",
+            "General description of the AI system",
+            Status::Met,
+            Some("eu-technical-file/annex-iv-1"),
+            vec![doc_ref(evidence, 1, "model_card")],
+            &[],
+        ),
+        obligation(
+            "art-10-2-f",
+            "Art 10(2)(f)",
+            "Examine the data for possible biases",
+            Status::Met,
+            Some("eu-technical-file/annex-iv-2"),
+            vec![
+                doc_ref(evidence, 0, "bias_examination"),
+                computed_ref("impact_ratios_sex", "metrics.dimensions.sex"),
+            ],
+            &[],
+        ),
+        obligation(
+            "art-10-2-g",
+            "Art 10(2)(g)",
+            "Measures to detect, prevent and mitigate biases",
+            Status::Missing,
+            None,
+            vec![],
+            &["bias_mitigation_record"],
+        ),
+        obligation(
+            "art-9-1",
+            "Art 9(1),(2)",
+            "Risk management system",
+            Status::Missing,
+            None,
+            vec![],
+            &["rms_plan", "risk_register"],
+        ),
+        obligation(
+            "art-13-3",
+            "Art 13(3)(a)-(f)",
+            "Instructions for use",
+            Status::Met,
+            None,
+            vec![doc_ref(evidence, 1, "model_card")],
+            &[],
+        ),
+        obligation(
+            "art-72",
+            "Art 72(1)-(3)",
+            "Post-market monitoring plan",
+            Status::Stale,
+            None,
+            vec![doc_ref(evidence, 0, "bias_examination")],
+            &["pmm_plan"],
+        ),
+        obligation(
+            "art-26-7",
+            "Art 26(7)",
+            "Inform workers' representatives before use",
+            Status::NotApplicable,
+            None,
+            vec![],
+            &[],
+        ),
+        obligation(
+            "art-27",
+            "Art 27(1)",
+            "Fundamental rights impact assessment",
+            Status::Waived,
+            None,
+            vec![],
+            &[],
+        ),
     ];
     CheckReport {
         schema: "fairfile.check/1".into(),
         audit_id: "acme-2026".into(),
         as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         frameworks: vec![
-            FrameworkResult { id: "nyc-ll144".into(), title: "NYC Local Law 144 of 2021 and 6 RCNY §§ 5-300 – 5-304".into(), counts: counts(&ll144), obligations: ll144 },
-            FrameworkResult { id: "eu-ai-act".into(), title: "EU AI Act (Regulation (EU) 2024/1689), high-risk employment systems".into(), counts: counts(&eu), obligations: eu },
+            FrameworkResult {
+                id: "nyc-ll144".into(),
+                title: "NYC Local Law 144 of 2021 and 6 RCNY §§ 5-300 – 5-304".into(),
+                counts: counts(&ll144),
+                obligations: ll144,
+            },
+            FrameworkResult {
+                id: "eu-ai-act".into(),
+                title: "EU AI Act (Regulation (EU) 2024/1689), high-risk employment systems".into(),
+                counts: counts(&eu),
+                obligations: eu,
+            },
         ],
         crosswalk: vec![CrosswalkEntry {
             path: "evidence/bias-examination.md".into(),
@@ -505,9 +698,15 @@ fn pdftotext_mode(pdf: &[u8], layout: bool) -> String {
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils) is needed by the rendering tests: apt-get install poppler-utils");
-    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Word joiners (outline) and soft hyphens (hyphenation) are not text.
-    let text = String::from_utf8(out.stdout).unwrap().replace(['\u{2060}', '\u{00AD}'], "");
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(['\u{2060}', '\u{00AD}'], "");
     // One space between words, whatever the layout did.
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -516,7 +715,10 @@ fn pdfinfo(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdfinfo").arg(&path).output().expect("pdfinfo (poppler-utils)");
+    let out = Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -562,7 +764,10 @@ fn ll144_summary_has_every_required_field_and_the_exact_figures() {
         ],
     );
     // Sex: rates and impact ratio (DCWP prints 48 %, 47 %, 0.979).
-    assert_contains_all(&text, &["Male 1390 667 48.0% 1.000", "Female 1181 555 47.0% 0.979"]);
+    assert_contains_all(
+        &text,
+        &["Male 1390 667 48.0% 1.000", "Female 1181 555 47.0% 0.979"],
+    );
     // Race/ethnicity: unrounded IRs 0.9672, 0.8432, 0.8453, 0.9484, 0.8493, 0.8719 (NOA p. 6).
     assert_contains_all(
         &text,
@@ -578,16 +783,38 @@ fn ll144_summary_has_every_required_field_and_the_exact_figures() {
     );
     // Intersectional: exactly the DCWP table's rates and impact ratios (NOA p. 6).
     for (rate, ir) in [
-        ("43.9%", "0.841"), ("43.2%", "0.827"), ("52.2%", "1.000"), ("42.0%", "0.806"), ("42.5%", "0.815"),
-        ("52.0%", "0.997"), ("45.8%", "0.878"), ("45.2%", "0.866"), ("51.2%", "0.981"), ("45.7%", "0.876"),
-        ("46.9%", "0.898"), ("45.8%", "0.877"), ("41.2%", "0.789"), ("44.9%", "0.860"),
+        ("43.9%", "0.841"),
+        ("43.2%", "0.827"),
+        ("52.2%", "1.000"),
+        ("42.0%", "0.806"),
+        ("42.5%", "0.815"),
+        ("52.0%", "0.997"),
+        ("45.8%", "0.878"),
+        ("45.2%", "0.866"),
+        ("51.2%", "0.981"),
+        ("45.7%", "0.876"),
+        ("46.9%", "0.898"),
+        ("45.8%", "0.877"),
+        ("41.2%", "0.789"),
+        ("44.9%", "0.860"),
     ] {
-        assert!(text.contains(&format!("{rate} {ir}")), "intersectional {rate} {ir} missing in:\n{text}");
+        assert!(
+            text.contains(&format!("{rate} {ir}")),
+            "intersectional {rate} {ir} missing in:\n{text}"
+        );
     }
     // NA/AN Female is the only intersectional category under four-fifths; its row says so.
     assert!(text.contains("17 7 41.2% 0.789"), "{text}");
     // Every page carries the audit id, version and short content hash.
-    let pages = pdfinfo(&pdf).lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().last().unwrap().parse::<usize>().unwrap();
+    let pages = pdfinfo(&pdf)
+        .lines()
+        .find(|l| l.starts_with("Pages:"))
+        .unwrap()
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .parse::<usize>()
+        .unwrap();
     assert!((2..=5).contains(&pages), "{pages} pages");
     let header = format!("Version 2 · content hash {}", &fixture.digest[..12]);
     assert_eq!(text.matches(&header).count(), pages, "header on every page");
@@ -604,7 +831,10 @@ fn eu_technical_file_has_every_annex_iv_point_and_missing_evidence_boxes() {
     let text = pdftotext(&fixture.render(DocumentKind::EuTechnicalFile));
     for (i, (heading, _)) in ANNEX_IV.iter().enumerate() {
         let numbered = format!("{}. {heading}", i + 1);
-        assert!(text.contains(&numbered), "Annex IV heading {numbered:?} missing");
+        assert!(
+            text.contains(&numbered),
+            "Annex IV heading {numbered:?} missing"
+        );
     }
     assert_contains_all(
         &text,
@@ -643,7 +873,10 @@ fn compliance_matrix_lists_every_obligation_with_status_and_evidence() {
     let pdf = fixture.render(DocumentKind::ComplianceMatrix);
     let text = pdftotext(&pdf);
     // Citations may wrap inside their cell: read in reading order, compare without whitespace.
-    let compact: String = pdftotext_mode(&pdf, false).chars().filter(|c| !c.is_whitespace()).collect();
+    let compact: String = pdftotext_mode(&pdf, false)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     for framework in &fixture.check.frameworks {
         for o in &framework.obligations {
             assert!(text.contains(&o.id), "obligation {} missing", o.id);
@@ -657,7 +890,12 @@ fn compliance_matrix_lists_every_obligation_with_status_and_evidence() {
         &[
             "Summary",
             "All frameworks",
-            "Met", "Missing", "Stale", "Failing", "Waived", "Not applicable",
+            "Met",
+            "Missing",
+            "Stale",
+            "Failing",
+            "Waived",
+            "Not applicable",
             "evidence/bias-examination.md",
             short,
             "Missing: rms_plan, risk_register",
@@ -709,7 +947,9 @@ fn hostile_category_names_and_titles_render_literally() {
         "Asian" => "#let a = 1 // {x}".to_string(),
         other => other.to_string(),
     };
-    let config = CONFIG.replace("ResumeRank 4.2", "Rank #3 *v4* $x$ ] [ <l>").replace("Jane Roe", "Jane \\\\ Roe #sys");
+    let config = CONFIG
+        .replace("ResumeRank 4.2", "Rank #3 *v4* $x$ ] [ <l>")
+        .replace("Jane Roe", "Jane \\\\ Roe #sys");
     let fixture = Fixture::with_names(hostile, &config);
     let text = pdftotext(&fixture.render(DocumentKind::Ll144Summary));
     assert_contains_all(
@@ -739,22 +979,40 @@ fn same_context_gives_byte_identical_pdfs() {
 fn pdf_is_archival_dated_identified_and_carries_the_manifest() {
     let fixture = Fixture::new();
     let pdf = fixture.render(DocumentKind::Ll144Summary);
-    assert_eq!(render::extract_embedded_manifest(&pdf).as_deref(), Some(fixture.manifest.as_slice()));
+    assert_eq!(
+        render::extract_embedded_manifest(&pdf).as_deref(),
+        Some(fixture.manifest.as_slice())
+    );
     let info = pdfinfo(&pdf);
     assert!(info.contains("Creator:         fairfile "), "{info}");
     assert!(info.contains("Tagged:          yes"), "{info}");
-    assert!(info.contains("Page size:       595.276 x 841.89 pts (A4)"), "{info}");
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
     assert!(info.contains("2026"), "creation date = audit date: {info}");
-    assert!(info.contains("Title:           Summary of results of the bias audit: ResumeRank 4.2"), "{info}");
+    assert!(
+        info.contains("Title:           Summary of results of the bias audit: ResumeRank 4.2"),
+        "{info}"
+    );
     // XMP: PDF/A-3, conformance A; PDF/UA-1.
     let raw = String::from_utf8_lossy(&pdf);
-    assert!(raw.contains("<pdfaid:part>3</pdfaid:part>"), "no PDF/A-3 identification");
+    assert!(
+        raw.contains("<pdfaid:part>3</pdfaid:part>"),
+        "no PDF/A-3 identification"
+    );
     assert!(raw.contains("<pdfaid:conformance>A</pdfaid:conformance>"));
     assert!(raw.contains("<pdfuaid:part>1</pdfuaid:part>"));
     // Different documents and versions have different identities but the same manifest channel.
     let other = fixture.render(DocumentKind::ComplianceMatrix);
-    assert_eq!(render::extract_embedded_manifest(&other).as_deref(), Some(fixture.manifest.as_slice()));
-    assert_eq!(render::extract_embedded_manifest(b"%PDF-1.7 not really"), None);
+    assert_eq!(
+        render::extract_embedded_manifest(&other).as_deref(),
+        Some(fixture.manifest.as_slice())
+    );
+    assert_eq!(
+        render::extract_embedded_manifest(b"%PDF-1.7 not really"),
+        None
+    );
 }
 
 #[test]
@@ -762,14 +1020,30 @@ fn override_template_with_a_syntax_error_names_file_and_line() {
     let fixture = Fixture::new();
     let dir = fixture.root().join("templates");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("ll144-summary.typ"), "#import \"common.typ\": *\n\n#let x = (1, 2\n= Title\n").unwrap();
+    std::fs::write(
+        dir.join("ll144-summary.typ"),
+        "#import \"common.typ\": *\n\n#let x = (1, 2\n= Title\n",
+    )
+    .unwrap();
     let templates = Templates::load(&fixture.audit).unwrap();
-    assert!(templates.inputs().iter().any(|i| i.path == "templates/ll144-summary.typ"));
-    let err = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates).unwrap_err().to_string();
+    assert!(
+        templates
+            .inputs()
+            .iter()
+            .any(|i| i.path == "templates/ll144-summary.typ")
+    );
+    let err = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("templates/ll144-summary.typ:3:"), "{err}");
     assert!(err.contains("unclosed delimiter"), "{err}");
     // The other documents still use the built-in templates.
-    render::render_document(DocumentKind::ComplianceMatrix, &fixture.context(), &templates).unwrap();
+    render::render_document(
+        DocumentKind::ComplianceMatrix,
+        &fixture.context(),
+        &templates,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -777,13 +1051,29 @@ fn override_template_errors_at_runtime_and_on_packages_are_readable() {
     let fixture = Fixture::new();
     let dir = fixture.root().join("templates");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("compliance-matrix.typ"), "#let data = json(\"/data.json\")\n#data.audit.nope\n").unwrap();
-    std::fs::write(dir.join("ll144-summary.typ"), "#import \"@preview/cetz:0.3.0\": *\nHello\n").unwrap();
+    std::fs::write(
+        dir.join("compliance-matrix.typ"),
+        "#let data = json(\"/data.json\")\n#data.audit.nope\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ll144-summary.typ"),
+        "#import \"@preview/cetz:0.3.0\": *\nHello\n",
+    )
+    .unwrap();
     let templates = Templates::load(&fixture.audit).unwrap();
-    let err = render::render_document(DocumentKind::ComplianceMatrix, &fixture.context(), &templates).unwrap_err().to_string();
+    let err = render::render_document(
+        DocumentKind::ComplianceMatrix,
+        &fixture.context(),
+        &templates,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("compliance-matrix.typ:2:"), "{err}");
     assert!(err.contains("does not contain key \"nope\""), "{err}");
-    let err = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates).unwrap_err().to_string();
+    let err = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("package not found"), "{err}");
     assert!(err.contains("never downloads packages"), "{err}");
 }
@@ -795,7 +1085,10 @@ fn misspelt_override_is_an_error_with_a_suggestion() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("ll144-sumary.typ"), "x").unwrap();
     let err = Templates::load(&fixture.audit).unwrap_err().to_string();
-    assert!(err.contains("did you mean templates/ll144-summary.typ?"), "{err}");
+    assert!(
+        err.contains("did you mean templates/ll144-summary.typ?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -809,7 +1102,9 @@ fn override_template_is_used() {
     )
     .unwrap();
     let templates = Templates::load(&fixture.audit).unwrap();
-    let pdf = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates).unwrap().pdf;
+    let pdf = render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates)
+        .unwrap()
+        .pdf;
     assert!(pdftotext(&pdf).contains("Custom summary for ResumeRank 4.2."));
 }
 
@@ -818,7 +1113,13 @@ fn missing_image_is_an_error_with_file_and_line() {
     let mut fixture = Fixture::new();
     fixture.evidence.documents[0].body = "Intro.\n\n![chart](img/missing.png)\n".into();
     let templates = Templates::builtin();
-    let err = render::render_document(DocumentKind::EuTechnicalFile, &fixture.context(), &templates).unwrap_err().to_string();
+    let err = render::render_document(
+        DocumentKind::EuTechnicalFile,
+        &fixture.context(),
+        &templates,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("evidence/bias-examination.md:5:1"), "{err}");
     assert!(err.contains("image not found"), "{err}");
 }
@@ -828,9 +1129,20 @@ fn images_outside_the_audit_folder_are_refused() {
     let mut fixture = Fixture::new();
     fixture.evidence.documents[0].body = "![a](../../outside.png)\n\n![b](/etc/hosts.png)\n".into();
     let templates = Templates::builtin();
-    let err = render::render_document(DocumentKind::EuTechnicalFile, &fixture.context(), &templates).unwrap_err().to_string();
+    let err = render::render_document(
+        DocumentKind::EuTechnicalFile,
+        &fixture.context(),
+        &templates,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("bias-examination.md:3:1: image \"../../outside.png\": the path leads outside the audit folder"), "{err}");
-    assert!(err.contains("bias-examination.md:5:1: image \"/etc/hosts.png\": absolute paths are refused"), "{err}");
+    assert!(
+        err.contains(
+            "bias-examination.md:5:1: image \"/etc/hosts.png\": absolute paths are refused"
+        ),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -839,11 +1151,19 @@ fn images_linked_outside_the_audit_folder_are_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.svg"), CHART_SVG).unwrap();
     let mut fixture = Fixture::new();
-    std::os::unix::fs::symlink(outside.path().join("secret.svg"), fixture.root().join("evidence/img/link.svg")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.svg"),
+        fixture.root().join("evidence/img/link.svg"),
+    )
+    .unwrap();
     fixture.evidence.documents[0].body = "![a](img/link.svg)\n".into();
-    let err = render::render_document(DocumentKind::EuTechnicalFile, &fixture.context(), &Templates::builtin())
-        .unwrap_err()
-        .to_string();
+    let err = render::render_document(
+        DocumentKind::EuTechnicalFile,
+        &fixture.context(),
+        &Templates::builtin(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("resolves outside the audit folder"), "{err}");
 }
 
@@ -860,8 +1180,17 @@ fn evidence_images_are_inputs() {
 #[test]
 fn raw_html_is_dropped_with_a_warning() {
     let fixture = Fixture::new();
-    let rendered = render::render_document(DocumentKind::EuTechnicalFile, &fixture.context(), &Templates::builtin()).unwrap();
-    let html: Vec<&String> = rendered.warnings.iter().filter(|w| w.contains("raw HTML is not rendered")).collect();
+    let rendered = render::render_document(
+        DocumentKind::EuTechnicalFile,
+        &fixture.context(),
+        &Templates::builtin(),
+    )
+    .unwrap();
+    let html: Vec<&String> = rendered
+        .warnings
+        .iter()
+        .filter(|w| w.contains("raw HTML is not rendered"))
+        .collect();
     assert_eq!(html.len(), 1, "{:?}", rendered.warnings);
     assert!(html[0].contains("evidence/model-card.md"), "{html:?}");
 }
@@ -869,8 +1198,14 @@ fn raw_html_is_dropped_with_a_warning() {
 #[test]
 fn documents_for_an_audit_follow_its_frameworks() {
     let fixture = Fixture::new();
-    assert_eq!(DocumentKind::for_audit(&fixture.audit), DocumentKind::ALL.to_vec());
-    let ll144_only = Fixture::with_names(|n| n.to_string(), &CONFIG.replace("[\"nyc-ll144\", \"eu-ai-act\"]", "[\"nyc-ll144\"]"));
+    assert_eq!(
+        DocumentKind::for_audit(&fixture.audit),
+        DocumentKind::ALL.to_vec()
+    );
+    let ll144_only = Fixture::with_names(
+        |n| n.to_string(),
+        &CONFIG.replace("[\"nyc-ll144\", \"eu-ai-act\"]", "[\"nyc-ll144\"]"),
+    );
     assert_eq!(
         DocumentKind::for_audit(&ll144_only.audit),
         vec![DocumentKind::Ll144Summary, DocumentKind::ComplianceMatrix]
@@ -886,10 +1221,19 @@ fn timings() {
         let start = Instant::now();
         let rendered = render::render_document(kind, &fixture.context(), &templates).unwrap();
         let elapsed = start.elapsed();
-        eprintln!("render {:<18} {:>6.1} ms  {:>7} bytes", kind.slug(), elapsed.as_secs_f64() * 1000.0, rendered.pdf.len());
+        eprintln!(
+            "render {:<18} {:>6.1} ms  {:>7} bytes",
+            kind.slug(),
+            elapsed.as_secs_f64() * 1000.0,
+            rendered.pdf.len()
+        );
         // For looking at the documents: FAIRFILE_RENDER_DUMP=/tmp/dir cargo test --test render timings
         if let Some(dir) = std::env::var_os("FAIRFILE_RENDER_DUMP") {
-            std::fs::write(Path::new(&dir).join(format!("{}.pdf", kind.slug())), &rendered.pdf).unwrap();
+            std::fs::write(
+                Path::new(&dir).join(format!("{}.pdf", kind.slug())),
+                &rendered.pdf,
+            )
+            .unwrap();
         }
         assert!(!rendered.pdf.is_empty());
     }

@@ -10,16 +10,15 @@ use std::collections::HashMap;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
-use typst::WorldExt;
 use typst::World;
+use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::syntax::{DiagSpan, FileId};
 
 use super::world::FairfileWorld;
 
 /// Hint added when a template imports a package.
-const PACKAGE_HINT: &str =
-    "fairfile compiles offline and never downloads packages: a template must be self-contained (put helper files in the audit's templates/ folder and import them by relative path)";
+const PACKAGE_HINT: &str = "fairfile compiles offline and never downloads packages: a template must be self-contained (put helper files in the audit's templates/ folder and import them by relative path)";
 
 /// Format diagnostics (errors and/or warnings) as one text block.
 pub(crate) fn format(world: &FairfileWorld, diagnostics: &[SourceDiagnostic]) -> String {
@@ -32,7 +31,11 @@ pub(crate) fn format(world: &FairfileWorld, diagnostics: &[SourceDiagnostic]) ->
             Ok(text) => out.push_str(&text),
             // The spans always come from files we hold; if codespan still fails, say it plainly.
             Err(_) => {
-                out.push_str(&format!("{}: {}\n", severity_word(diagnostic.severity), diagnostic.message));
+                out.push_str(&format!(
+                    "{}: {}\n",
+                    severity_word(diagnostic.severity),
+                    diagnostic.message
+                ));
             }
         }
     }
@@ -66,7 +69,10 @@ pub(crate) fn locate(world: &FairfileWorld, span: DiagSpan) -> Option<(String, u
 fn file_text(world: &FairfileWorld, id: FileId) -> Option<String> {
     match world.source(id) {
         Ok(source) => Some(source.text().to_string()),
-        Err(_) => world.file(id).ok().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+        Err(_) => world
+            .file(id)
+            .ok()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
     }
 }
 
@@ -79,7 +85,11 @@ struct Files<'w> {
 
 impl<'w> Files<'w> {
     fn new(world: &'w FairfileWorld) -> Self {
-        Self { world, files: SimpleFiles::new(), ids: HashMap::new() }
+        Self {
+            world,
+            files: SimpleFiles::new(),
+            ids: HashMap::new(),
+        }
     }
 
     fn file(&mut self, id: FileId) -> Option<usize> {
@@ -112,7 +122,9 @@ impl<'w> Files<'w> {
         let mut notes = Vec::new();
         for hint in &diagnostic.hints {
             match self.label(hint.span) {
-                Some((file, range)) => labels.push(Label::secondary(file, range).with_message(hint.v.to_string())),
+                Some((file, range)) => {
+                    labels.push(Label::secondary(file, range).with_message(hint.v.to_string()))
+                }
                 None => notes.push(format!("hint: {}", hint.v)),
             }
         }

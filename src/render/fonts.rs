@@ -23,8 +23,9 @@ pub(crate) struct Fonts {
 pub(crate) fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
     FONTS.get_or_init(|| {
-        let fonts: Vec<Font> =
-            typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
+        let fonts: Vec<Font> = typst_assets::fonts()
+            .flat_map(|data| Font::iter(Bytes::new(data)))
+            .collect();
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         Fonts { book, fonts }
     })
@@ -32,7 +33,11 @@ pub(crate) fn fonts() -> &'static Fonts {
 
 /// Whether some embedded font has a glyph for `c` (typst falls back across all of them).
 pub(crate) fn covered(c: char) -> bool {
-    c.is_ascii() || fonts().fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+    c.is_ascii()
+        || fonts()
+            .fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
 }
 
 /// Invisible formatting characters (zero-width space and joiners, word joiner, BOM, variation
@@ -70,11 +75,21 @@ pub(crate) fn replaced_warning(source: &str, replaced: &BTreeSet<char>) -> Optio
     }
     let list: Vec<String> = replaced
         .iter()
-        .map(|c| if invisible(*c) { format!("U+{:04X} (invisible, left out)", *c as u32) } else { format!("U+{:04X} ({c})", *c as u32) })
+        .map(|c| {
+            if invisible(*c) {
+                format!("U+{:04X} (invisible, left out)", *c as u32)
+            } else {
+                format!("U+{:04X} ({c})", *c as u32)
+            }
+        })
         .collect();
     Some(format!(
         "{source}: no embedded font can display {}; shown as code points: {}",
-        if list.len() == 1 { "this character" } else { "these characters" },
+        if list.len() == 1 {
+            "this character"
+        } else {
+            "these characters"
+        },
         list.join(", ")
     ))
 }
@@ -85,22 +100,41 @@ mod tests {
 
     #[test]
     fn embedded_families_are_present() {
-        let families: Vec<String> =
-            fonts().fonts.iter().map(|f| f.info().family.to_lowercase()).collect();
-        for wanted in ["libertinus serif", "new computer modern", "dejavu sans mono"] {
-            assert!(families.iter().any(|f| f == wanted), "{wanted} missing from {families:?}");
+        let families: Vec<String> = fonts()
+            .fonts
+            .iter()
+            .map(|f| f.info().family.to_lowercase())
+            .collect();
+        for wanted in [
+            "libertinus serif",
+            "new computer modern",
+            "dejavu sans mono",
+        ] {
+            assert!(
+                families.iter().any(|f| f == wanted),
+                "{wanted} missing from {families:?}"
+            );
         }
     }
 
     #[test]
     fn uncovered_characters_become_code_points() {
         let mut replaced = BTreeSet::new();
-        assert!(matches!(displayable("Ünïcödé — “q” ½ ≤ § × Ω Жж", &mut replaced), Cow::Borrowed(_)));
+        assert!(matches!(
+            displayable("Ünïcödé — “q” ½ ≤ § × Ω Жж", &mut replaced),
+            Cow::Borrowed(_)
+        ));
         assert!(replaced.is_empty());
-        assert!(covered('\u{FFFD}'), "the replacement character for control characters");
+        assert!(
+            covered('\u{FFFD}'),
+            "the replacement character for control characters"
+        );
         let out = displayable("漢字 🙂 ok", &mut replaced);
         assert_eq!(out, "[U+6F22][U+5B57] [U+1F642] ok");
         let warning = replaced_warning("evidence/x.md", &replaced).unwrap();
-        assert!(warning.contains("U+6F22 (漢)") && warning.contains("U+1F642 (🙂)"), "{warning}");
+        assert!(
+            warning.contains("U+6F22 (漢)") && warning.contains("U+1F642 (🙂)"),
+            "{warning}"
+        );
     }
 }

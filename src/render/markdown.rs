@@ -34,13 +34,64 @@ pub(crate) const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg
 #[cfg(test)]
 pub(crate) const ALLOWED_IDENTS: &[&str] = &[
     // Functions.
-    "strong", "emph", "strike", "super", "sub", "link", "raw", "linebreak", "parbreak", "heading",
-    "quote", "list", "enum", "table", "header", "line", "footnote", "image", "layout", "measure",
-    "text", "fairfile-image", "fairfile-checkbox", "box", "sym", "ballot", "check", "block",
+    "strong",
+    "emph",
+    "strike",
+    "super",
+    "sub",
+    "link",
+    "raw",
+    "linebreak",
+    "parbreak",
+    "heading",
+    "quote",
+    "list",
+    "enum",
+    "table",
+    "header",
+    "line",
+    "footnote",
+    "image",
+    "layout",
+    "measure",
+    "text",
+    "fairfile-image",
+    "fairfile-checkbox",
+    "box",
+    "sym",
+    "ballot",
+    "check",
+    "block",
     // Named arguments and values.
-    "level", "numbering", "outlined", "bookmarked", "block", "lang", "tight", "start", "columns",
-    "align", "left", "center", "right", "auto", "length", "stroke", "luma", "alt", "width", "size",
-    "path", "natural", "font", "fill", "baseline", "x", "checked", "above", "below",
+    "level",
+    "numbering",
+    "outlined",
+    "bookmarked",
+    "block",
+    "lang",
+    "tight",
+    "start",
+    "columns",
+    "align",
+    "left",
+    "center",
+    "right",
+    "auto",
+    "length",
+    "stroke",
+    "luma",
+    "alt",
+    "width",
+    "size",
+    "path",
+    "natural",
+    "font",
+    "fill",
+    "baseline",
+    "x",
+    "checked",
+    "above",
+    "below",
 ];
 
 /// The result of converting one evidence body.
@@ -68,7 +119,10 @@ pub(crate) struct ImageRef {
 /// The virtual path an image inside the audit folder is served at: a hash of its audit path, so
 /// the path in the generated code is made of safe characters only and is stable across builds.
 pub(crate) fn image_virtual_path(audit_path: &str) -> String {
-    let ext = audit_path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = audit_path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     format!("/assets/{}.{ext}", &sha256_hex(audit_path.as_bytes())[..16])
 }
 
@@ -107,14 +161,24 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
     let mut warnings = Vec::new();
     let lines = |set: &BTreeSet<usize>| {
         let list: Vec<String> = set.iter().map(|l| l.to_string()).collect();
-        format!("line{} {}", if list.len() == 1 { "" } else { "s" }, list.join(", "))
+        format!(
+            "line{} {}",
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        )
     };
     let mut parts = Vec::new();
     if !writer.html_lines.is_empty() {
-        parts.push(format!("HTML blocks dropped ({})", lines(&writer.html_lines)));
+        parts.push(format!(
+            "HTML blocks dropped ({})",
+            lines(&writer.html_lines)
+        ));
     }
     if !writer.inline_html_lines.is_empty() {
-        parts.push(format!("inline HTML shown as literal text ({})", lines(&writer.inline_html_lines)));
+        parts.push(format!(
+            "inline HTML shown as literal text ({})",
+            lines(&writer.inline_html_lines)
+        ));
     }
     if !parts.is_empty() {
         warnings.push(format!(
@@ -124,7 +188,10 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
         ));
     }
 
-    warnings.extend(replaced_warning(&options.display_path.display().to_string(), &writer.replaced));
+    warnings.extend(replaced_warning(
+        &options.display_path.display().to_string(),
+        &writer.replaced,
+    ));
 
     let mut source = String::new();
     source.push_str(PREAMBLE);
@@ -135,7 +202,11 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
         source.push_str(&notes);
     }
     source.push_str("\n}\n");
-    Ok(Converted { source, images: writer.images, warnings })
+    Ok(Converted {
+        source,
+        images: writer.images,
+        warnings,
+    })
 }
 
 /// Helpers defined at the top of every generated file (no user text).
@@ -190,8 +261,11 @@ fn is_linkable(url: &str) -> bool {
 /// A code-block language name, kept only if it is a plain identifier (it selects highlighting).
 fn code_language(info: &str) -> Option<&str> {
     let lang = info.split_whitespace().next()?;
-    (lang.len() <= 32 && lang.chars().all(|c| c.is_ascii_alphanumeric() || "+-_#.".contains(c)))
-        .then_some(lang)
+    (lang.len() <= 32
+        && lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-_#.".contains(c)))
+    .then_some(lang)
 }
 
 struct Writer<'o, 'a> {
@@ -276,8 +350,15 @@ impl<'o, 'a> Writer<'o, 'a> {
 
     /// The children blocks of `node`, joined by paragraph breaks, as one expression.
     fn blocks(&mut self, node: &'a AstNode<'a>) -> String {
-        let parts: Vec<String> = node.children().filter_map(|child| self.block(child)).collect();
-        if parts.is_empty() { "[]".to_string() } else { format!("{{\n{}\n}}", parts.join("\nparbreak()\n")) }
+        let parts: Vec<String> = node
+            .children()
+            .filter_map(|child| self.block(child))
+            .collect();
+        if parts.is_empty() {
+            "[]".to_string()
+        } else {
+            format!("{{\n{}\n}}", parts.join("\nparbreak()\n"))
+        }
     }
 
     /// Children of a list item. In a tight list, paragraphs are not separated by breaks.
@@ -317,7 +398,9 @@ impl<'o, 'a> Writer<'o, 'a> {
                     return None;
                 }
                 match list.list_type {
-                    ListType::Bullet => format!("list(tight: {}, {})", list.tight, items.join(", ")),
+                    ListType::Bullet => {
+                        format!("list(tight: {}, {})", list.tight, items.join(", "))
+                    }
                     ListType::Ordered => format!(
                         "enum(start: {}, tight: {}, {})",
                         list.start,
@@ -355,7 +438,10 @@ impl<'o, 'a> Writer<'o, 'a> {
         let body = self.item_blocks(item);
         match &item.data().value {
             NodeValue::TaskItem(task) => {
-                format!("{{ fairfile-checkbox({}); \" \"; {body} }}", task.symbol.is_some())
+                format!(
+                    "{{ fairfile-checkbox({}); \" \"; {body} }}",
+                    task.symbol.is_some()
+                )
             }
             _ => body,
         }
@@ -376,9 +462,14 @@ impl<'o, 'a> Writer<'o, 'a> {
         let mut cells = Vec::new();
         for row in node.children() {
             let is_header = matches!(row.data().value, NodeValue::TableRow(true));
-            let mut row_cells: Vec<String> = row.children().map(|cell| self.inlines(cell)).collect();
+            let mut row_cells: Vec<String> =
+                row.children().map(|cell| self.inlines(cell)).collect();
             row_cells.resize(columns, "[]".to_string());
-            if is_header { header.extend(row_cells) } else { cells.extend(row_cells) }
+            if is_header {
+                header.extend(row_cells)
+            } else {
+                cells.extend(row_cells)
+            }
         }
         let mut out = format!("table(columns: {columns}, align: ({},), ", align.join(", "));
         if !header.is_empty() {
@@ -391,8 +482,15 @@ impl<'o, 'a> Writer<'o, 'a> {
 
     /// The inline children of `node` as one expression.
     fn inlines(&mut self, node: &'a AstNode<'a>) -> String {
-        let parts: Vec<String> = node.children().filter_map(|child| self.inline(child)).collect();
-        if parts.is_empty() { "[]".to_string() } else { format!("{{ {} }}", parts.join("; ")) }
+        let parts: Vec<String> = node
+            .children()
+            .filter_map(|child| self.inline(child))
+            .collect();
+        if parts.is_empty() {
+            "[]".to_string()
+        } else {
+            format!("{{ {} }}", parts.join("; "))
+        }
     }
 
     /// Plain text of the inline children (image alt text).
@@ -464,7 +562,11 @@ impl<'o, 'a> Writer<'o, 'a> {
         if !self.footnotes_open.insert(name.to_string()) {
             return self.text(&format!("[^{name}]"));
         }
-        let label = format!("fairfile-{}-fn{}", self.options.label_prefix, self.footnote_labels.len() + 1);
+        let label = format!(
+            "fairfile-{}-fn{}",
+            self.options.label_prefix,
+            self.footnote_labels.len() + 1
+        );
         let body = self.blocks(definition);
         self.footnotes_open.remove(name);
         self.footnote_labels.insert(name.to_string(), label.clone());
@@ -473,7 +575,9 @@ impl<'o, 'a> Writer<'o, 'a> {
 
     /// An image: resolved inside the audit folder (or an error), embedded by its virtual path.
     fn image(&mut self, node: &'a AstNode<'a>, block: bool) -> Option<String> {
-        let NodeValue::Image(link) = &node.data().value else { return None };
+        let NodeValue::Image(link) = &node.data().value else {
+            return None;
+        };
         let url = link.url.clone();
         let location = self.location(node);
         let audit_path = match resolve_image_path(self.options.doc_path, &url) {
@@ -493,9 +597,17 @@ impl<'o, 'a> Writer<'o, 'a> {
             alt = format!("Image {audit_path}");
         }
         if !self.images.iter().any(|i| i.audit_path == audit_path) {
-            self.images.push(ImageRef { audit_path, virtual_path: virtual_path.clone(), location });
+            self.images.push(ImageRef {
+                audit_path,
+                virtual_path: virtual_path.clone(),
+                location,
+            });
         }
-        let call = format!("fairfile-image({}, {})", string_literal(&virtual_path), string_literal(&alt));
+        let call = format!(
+            "fairfile-image({}, {})",
+            string_literal(&virtual_path),
+            string_literal(&alt)
+        );
         Some(if block { call } else { format!("box({call})") })
     }
 }
@@ -508,8 +620,13 @@ pub(crate) fn resolve_image_path(doc_path: &str, url: &str) -> std::result::Resu
     }
     if let Some((scheme, _)) = url.split_once(':')
         && !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     {
         return Err(if scheme.len() == 1 {
             "absolute paths are refused; only files inside the audit folder are embedded".into()
@@ -518,7 +635,9 @@ pub(crate) fn resolve_image_path(doc_path: &str, url: &str) -> std::result::Resu
         });
     }
     if url.starts_with('/') || url.starts_with('\\') {
-        return Err("absolute paths are refused; only files inside the audit folder are embedded".into());
+        return Err(
+            "absolute paths are refused; only files inside the audit folder are embedded".into(),
+        );
     }
     let decoded = percent_decode(url);
     let mut parts: Vec<&str> = doc_path.split('/').collect();
@@ -535,11 +654,18 @@ pub(crate) fn resolve_image_path(doc_path: &str, url: &str) -> std::result::Resu
         }
     }
     let path = parts.join("/");
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
         return Err(format!(
             "unsupported image type {}; use one of: {}",
-            if ext.is_empty() { "(no extension)".to_string() } else { format!(".{ext}") },
+            if ext.is_empty() {
+                "(no extension)".to_string()
+            } else {
+                format!(".{ext}")
+            },
             IMAGE_EXTENSIONS.join(", ")
         ));
     }
@@ -594,7 +720,10 @@ mod tests {
         let root = typst::syntax::parse(source);
         let mut strings = Vec::new();
         fn walk(node: &SyntaxNode, strings: &mut Vec<String>) {
-            assert!(!node.diagnosis().either(), "generated source has a syntax error or warning at {node:?}");
+            assert!(
+                !node.diagnosis().either(),
+                "generated source has a syntax error or warning at {node:?}"
+            );
             match node.kind() {
                 SyntaxKind::Ident | SyntaxKind::MathIdent => assert!(
                     ALLOWED_IDENTS.contains(&node.leaf_text().as_str()),
@@ -602,12 +731,18 @@ mod tests {
                     node.leaf_text()
                 ),
                 SyntaxKind::Label => assert!(
-                    node.leaf_text().starts_with("<fairfile-") || node.leaf_text().starts_with("fairfile-"),
+                    node.leaf_text().starts_with("<fairfile-")
+                        || node.leaf_text().starts_with("fairfile-"),
                     "unexpected label {:?}",
                     node.leaf_text()
                 ),
                 SyntaxKind::Str => {
-                    let value = <typst::syntax::ast::Str as typst::syntax::ast::AstNode>::from_untyped(node).unwrap().get();
+                    let value =
+                        <typst::syntax::ast::Str as typst::syntax::ast::AstNode>::from_untyped(
+                            node,
+                        )
+                        .unwrap()
+                        .get();
                     strings.push(value.to_string());
                 }
                 _ => {}
@@ -675,20 +810,45 @@ Line with <span>inline html</span> inside.
             "The #footnote body with ",
             "= not a heading",
         ] {
-            assert!(all.contains(literal), "{literal:?} is not a literal in:\n{}", converted.source);
+            assert!(
+                all.contains(literal),
+                "{literal:?} is not a literal in:\n{}",
+                converted.source
+            );
         }
         // The autolink is a link; the struck text is struck.
-        assert!(converted.source.contains("link(\"https://example.org/autolink\""));
+        assert!(
+            converted
+                .source
+                .contains("link(\"https://example.org/autolink\"")
+        );
         assert!(converted.source.contains("strike("));
         // Raw HTML: dropped, with one warning naming the lines (the file's lines, body starts at 6).
         assert_eq!(converted.warnings.len(), 2, "{:?}", converted.warnings);
-        assert!(converted.warnings[1].contains("U+1F642 (🙂)"), "{:?}", converted.warnings);
-        assert!(converted.warnings[0].contains("HTML blocks dropped (line 33)"), "{:?}", converted.warnings);
-        assert!(converted.warnings[0].contains("inline HTML shown as literal text (lines 8, 35)"), "{:?}", converted.warnings);
+        assert!(
+            converted.warnings[1].contains("U+1F642 (🙂)"),
+            "{:?}",
+            converted.warnings
+        );
+        assert!(
+            converted.warnings[0].contains("HTML blocks dropped (line 33)"),
+            "{:?}",
+            converted.warnings
+        );
+        assert!(
+            converted.warnings[0].contains("inline HTML shown as literal text (lines 8, 35)"),
+            "{:?}",
+            converted.warnings
+        );
         assert!(converted.warnings[0].contains("audit/evidence/sub/doc.md"));
         assert!(!all.contains("onclick"));
         // The footnote is emitted once and referred to the second time.
-        assert_eq!(converted.source.matches("<fairfile-ev0-fn1>").count(), 2, "{}", converted.source);
+        assert_eq!(
+            converted.source.matches("<fairfile-ev0-fn1>").count(),
+            2,
+            "{}",
+            converted.source
+        );
     }
 
     #[test]
@@ -714,19 +874,49 @@ Line with <span>inline html</span> inside.
 
     #[test]
     fn images_resolve_inside_the_audit_folder() {
-        assert_eq!(resolve_image_path("evidence/sub/doc.md", "img/a.png").unwrap(), "evidence/sub/img/a.png");
-        assert_eq!(resolve_image_path("evidence/sub/doc.md", "../b.PNG").unwrap(), "evidence/b.PNG");
-        assert_eq!(resolve_image_path("evidence/sub/doc.md", "./my%20chart.svg").unwrap(), "evidence/sub/my chart.svg");
-        assert_eq!(resolve_image_path("evidence/doc.md", "../../x.png").unwrap_err(), "the path leads outside the audit folder");
-        assert!(resolve_image_path("evidence/doc.md", "/etc/x.png").unwrap_err().contains("absolute"));
-        assert!(resolve_image_path("evidence/doc.md", "C:\\x.png").unwrap_err().contains("absolute"));
-        assert!(resolve_image_path("evidence/doc.md", "https://x.org/a.png").unwrap_err().contains("URLs"));
-        assert!(resolve_image_path("evidence/doc.md", "a.bmp").unwrap_err().contains(".bmp"));
+        assert_eq!(
+            resolve_image_path("evidence/sub/doc.md", "img/a.png").unwrap(),
+            "evidence/sub/img/a.png"
+        );
+        assert_eq!(
+            resolve_image_path("evidence/sub/doc.md", "../b.PNG").unwrap(),
+            "evidence/b.PNG"
+        );
+        assert_eq!(
+            resolve_image_path("evidence/sub/doc.md", "./my%20chart.svg").unwrap(),
+            "evidence/sub/my chart.svg"
+        );
+        assert_eq!(
+            resolve_image_path("evidence/doc.md", "../../x.png").unwrap_err(),
+            "the path leads outside the audit folder"
+        );
+        assert!(
+            resolve_image_path("evidence/doc.md", "/etc/x.png")
+                .unwrap_err()
+                .contains("absolute")
+        );
+        assert!(
+            resolve_image_path("evidence/doc.md", "C:\\x.png")
+                .unwrap_err()
+                .contains("absolute")
+        );
+        assert!(
+            resolve_image_path("evidence/doc.md", "https://x.org/a.png")
+                .unwrap_err()
+                .contains("URLs")
+        );
+        assert!(
+            resolve_image_path("evidence/doc.md", "a.bmp")
+                .unwrap_err()
+                .contains(".bmp")
+        );
     }
 
     #[test]
     fn escaping_image_is_an_error_with_file_and_line() {
-        let err = convert_str("Intro.\n\n![chart](../../../secret.png)\n").unwrap_err().to_string();
+        let err = convert_str("Intro.\n\n![chart](../../../secret.png)\n")
+            .unwrap_err()
+            .to_string();
         // Body starts at line 6 of the file; the image is on body line 3.
         assert!(err.starts_with("audit/evidence/sub/doc.md:8:1"), "{err}");
         assert!(err.contains("outside the audit folder"), "{err}");
@@ -734,7 +924,8 @@ Line with <span>inline html</span> inside.
 
     #[test]
     fn images_are_served_by_hashed_virtual_path() {
-        let converted = convert_str("![A chart](img/chart.png)\n\nInline ![](img/chart.png) again.").unwrap();
+        let converted =
+            convert_str("![A chart](img/chart.png)\n\nInline ![](img/chart.png) again.").unwrap();
         assert_eq!(converted.images.len(), 1);
         let image = &converted.images[0];
         assert_eq!(image.audit_path, "evidence/sub/img/chart.png");
@@ -742,7 +933,11 @@ Line with <span>inline html</span> inside.
         assert_eq!(image.location.line, Some(6));
         check_structure(&converted.source);
         assert!(converted.source.contains("\"A chart\""));
-        assert!(converted.source.contains("\"Image evidence/sub/img/chart.png\""));
+        assert!(
+            converted
+                .source
+                .contains("\"Image evidence/sub/img/chart.png\"")
+        );
     }
 
     proptest::proptest! {

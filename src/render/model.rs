@@ -437,11 +437,16 @@ pub(crate) fn build(
             "Technical documentation",
             "Regulation (EU) 2024/1689 (AI Act), Article 11 and Annex IV",
         ),
-        DocumentKind::ComplianceMatrix => {
-            ("Compliance matrix", "Every obligation of every framework, with its status and evidence")
-        }
+        DocumentKind::ComplianceMatrix => (
+            "Compliance matrix",
+            "Every obligation of every framework, with its status and evidence",
+        ),
     };
-    let mut keywords = vec![audit_id.clone(), kind.slug().to_string(), "bias audit".to_string()];
+    let mut keywords = vec![
+        audit_id.clone(),
+        kind.slug().to_string(),
+        "bias audit".to_string(),
+    ];
     keywords.extend(audit.frameworks.get_ref().iter().cloned());
 
     let evidence = evidence_models(ctx, body_files);
@@ -498,7 +503,12 @@ pub(crate) fn build(
                 DataKind::Test => "Test data (6 RCNY § 5-302(b))",
             },
             description: ctx.metrics.data.description.clone(),
-            explanation: ctx.metrics.data.explanation.clone().or_else(|| data.explanation.clone()),
+            explanation: ctx
+                .metrics
+                .data
+                .explanation
+                .clone()
+                .or_else(|| data.explanation.clone()),
             input: ctx.metrics.data.input.clone(),
             path: ctx.metrics.data.path.clone(),
             sha256: ctx.metrics.data.sha256.clone(),
@@ -522,7 +532,11 @@ pub(crate) fn build(
             dimensions: [
                 ("sex", "Sex", &f.sex),
                 ("race_ethnicity", "Race/ethnicity", &f.race_ethnicity),
-                ("intersectional", "Intersectional (sex × race/ethnicity)", &f.intersectional),
+                (
+                    "intersectional",
+                    "Intersectional (sex × race/ethnicity)",
+                    &f.intersectional,
+                ),
             ]
             .into_iter()
             .filter_map(|(key, title, d)| d.as_ref().map(|d| fairness_dimension(key, title, d)))
@@ -534,7 +548,11 @@ pub(crate) fn build(
             .check
             .crosswalk
             .iter()
-            .map(|c| CrosswalkModel { path: c.path.clone(), sha_short: short(&c.sha256), obligations: c.obligations.clone() })
+            .map(|c| CrosswalkModel {
+                path: c.path.clone(),
+                sha_short: short(&c.sha256),
+                obligations: c.obligations.clone(),
+            })
             .collect(),
         annex_iv,
         outside_annex,
@@ -553,8 +571,22 @@ pub(crate) fn build(
         inputs: ctx
             .inputs
             .iter()
-            .map(|i| InputModel { role: i.role.clone(), path: i.path.clone(), sha256: i.sha256.clone(), bytes: i.bytes })
+            .map(|i| InputModel {
+                role: i.role.clone(),
+                path: i.path.clone(),
+                sha256: i.sha256.clone(),
+                bytes: i.bytes,
+            })
             .collect(),
+    }
+}
+
+/// Readable names of the statistical methods the metrics name by id (unknown ids as given).
+fn method_label(id: &str) -> String {
+    match id {
+        "wilson" => "Wilson score interval".to_string(),
+        "fisher_exact_two_sided" => "two-sided Fisher exact test".to_string(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -566,8 +598,18 @@ pub(crate) fn short(sha: &str) -> String {
 fn results(ctx: &RenderContext<'_>) -> Results {
     let m = ctx.metrics;
     let (mode, rate_label, count_label, rule) = match m.mode {
-        Outcome::Selection => ("selection", "Selection rate", "Selected", "6 RCNY § 5-301(b)"),
-        Outcome::Scoring => ("scoring", "Scoring rate", "Above median", "6 RCNY § 5-301(c)"),
+        Outcome::Selection => (
+            "selection",
+            "Selection rate",
+            "Selected",
+            "6 RCNY § 5-301(b)",
+        ),
+        Outcome::Scoring => (
+            "scoring",
+            "Scoring rate",
+            "Above median",
+            "6 RCNY § 5-301(c)",
+        ),
     };
     let p = &m.policy;
     Results {
@@ -575,7 +617,7 @@ fn results(ctx: &RenderContext<'_>) -> Results {
         rate_label,
         count_label,
         rule,
-        median_score: m.median_score.map(|v| trim_number(v)),
+        median_score: m.median_score.map(trim_number),
         median_sample: m.median_sample.clone(),
         total: m.total,
         policy: PolicyModel {
@@ -585,8 +627,8 @@ fn results(ctx: &RenderContext<'_>) -> Results {
             exclusion_justification: p.exclusion_justification.clone(),
             four_fifths: fixed(p.four_fifths_threshold, 2),
             confidence: percent(p.confidence_level, 0),
-            interval_method: p.interval_method.clone(),
-            test_method: p.test_method.clone(),
+            interval_method: method_label(&p.interval_method),
+            test_method: method_label(&p.test_method),
             small_sample_min_n: p.small_sample_min_n,
             small_sample_min_expected: trim_number(p.small_sample_min_expected),
         },
@@ -601,7 +643,12 @@ fn results(ctx: &RenderContext<'_>) -> Results {
             .category_values
             .iter()
             .filter(|v| v.category == crate::config::UNKNOWN)
-            .map(|v| ValueCount { dimension: v.dimension.clone(), value: v.value.clone(), count: v.count, unmapped: v.unmapped })
+            .map(|v| ValueCount {
+                dimension: v.dimension.clone(),
+                value: v.value.clone(),
+                count: v.count,
+                unmapped: v.unmapped,
+            })
             .collect(),
     }
 }
@@ -651,11 +698,19 @@ fn row(c: &CategoryResult) -> RowModel {
         excluded: c.excluded,
         reference: c.reference,
         small_sample: c.small_sample,
-        null_reasons: c.null_reasons.iter().map(|(field, why)| format!("{field}: {why}")).collect(),
+        null_reasons: c
+            .null_reasons
+            .iter()
+            .map(|(field, why)| format!("{field}: {why}"))
+            .collect(),
     }
 }
 
-fn fairness_dimension(key: &'static str, title: &'static str, d: &FairnessDimension) -> FairnessDimensionModel {
+fn fairness_dimension(
+    key: &'static str,
+    title: &'static str,
+    d: &FairnessDimension,
+) -> FairnessDimensionModel {
     let opt = |v: Option<f64>, digits: usize| v.map_or(DASH.to_string(), |v| fixed(v, digits));
     let pct = |v: Option<f64>| v.map_or(DASH.to_string(), |v| percent(v, 1));
     FairnessDimensionModel {
@@ -680,13 +735,32 @@ fn fairness_dimension(key: &'static str, title: &'static str, d: &FairnessDimens
             })
             .collect(),
         summary: vec![
-            NameValue { name: "Demographic parity difference", value: opt(d.demographic_parity_difference, 3) },
-            NameValue { name: "Demographic parity ratio", value: opt(d.demographic_parity_ratio, 3) },
-            NameValue { name: "Equalized odds difference", value: opt(d.equalized_odds_difference, 3) },
-            NameValue { name: "Equalized odds ratio", value: opt(d.equalized_odds_ratio, 3) },
-            NameValue { name: "Equal opportunity difference", value: opt(d.equal_opportunity_difference, 3) },
+            NameValue {
+                name: "Demographic parity difference",
+                value: opt(d.demographic_parity_difference, 3),
+            },
+            NameValue {
+                name: "Demographic parity ratio",
+                value: opt(d.demographic_parity_ratio, 3),
+            },
+            NameValue {
+                name: "Equalized odds difference",
+                value: opt(d.equalized_odds_difference, 3),
+            },
+            NameValue {
+                name: "Equalized odds ratio",
+                value: opt(d.equalized_odds_ratio, 3),
+            },
+            NameValue {
+                name: "Equal opportunity difference",
+                value: opt(d.equal_opportunity_difference, 3),
+            },
         ],
-        null_reasons: d.null_reasons.iter().map(|(field, why)| format!("{field}: {why}")).collect(),
+        null_reasons: d
+            .null_reasons
+            .iter()
+            .map(|(field, why)| format!("{field}: {why}"))
+            .collect(),
     }
 }
 
@@ -712,7 +786,10 @@ fn status_of(s: &str) -> Status {
     }
 }
 
-fn evidence_models(ctx: &RenderContext<'_>, body_files: &BTreeMap<usize, String>) -> Vec<EvidenceModel> {
+fn evidence_models(
+    ctx: &RenderContext<'_>,
+    body_files: &BTreeMap<usize, String>,
+) -> Vec<EvidenceModel> {
     ctx.evidence
         .documents
         .iter()
@@ -723,7 +800,11 @@ fn evidence_models(ctx: &RenderContext<'_>, body_files: &BTreeMap<usize, String>
                 .frameworks
                 .iter()
                 .flat_map(|f| f.obligations.iter().map(move |o| (f, o)))
-                .filter(|(_, o)| o.evidence.iter().any(|e| e.path.as_deref() == Some(d.path.as_str())))
+                .filter(|(_, o)| {
+                    o.evidence
+                        .iter()
+                        .any(|e| e.path.as_deref() == Some(d.path.as_str()))
+                })
                 .map(|(f, o)| format!("{}/{}", f.id, o.id))
                 .collect();
             EvidenceModel {
@@ -740,7 +821,12 @@ fn evidence_models(ctx: &RenderContext<'_>, body_files: &BTreeMap<usize, String>
                 attachments: d
                     .attachments
                     .iter()
-                    .map(|a| InputModel { role: "attachment".into(), path: a.path.clone(), sha256: a.sha256.clone(), bytes: 0 })
+                    .map(|a| InputModel {
+                        role: "attachment".into(),
+                        path: a.path.clone(),
+                        sha256: a.sha256.clone(),
+                        bytes: 0,
+                    })
                     .collect(),
                 body_file: body_files.get(&index).cloned(),
                 serves,
@@ -754,18 +840,30 @@ fn framework_models(ctx: &RenderContext<'_>, evidence: &[EvidenceModel]) -> Vec<
         .frameworks
         .iter()
         .map(|f| {
-            let obligations: Vec<ObligationModel> =
-                f.obligations.iter().map(|o| obligation(&f.id, o, evidence)).collect();
+            let obligations: Vec<ObligationModel> = f
+                .obligations
+                .iter()
+                .map(|o| obligation(&f.id, o, evidence))
+                .collect();
             let mut counts = Counts::default();
             for o in &f.obligations {
                 counts.add(o.status);
             }
-            FrameworkModel { id: f.id.clone(), title: f.title.clone(), counts, obligations }
+            FrameworkModel {
+                id: f.id.clone(),
+                title: f.title.clone(),
+                counts,
+                obligations,
+            }
         })
         .collect()
 }
 
-fn obligation(framework: &str, o: &ObligationResult, evidence: &[EvidenceModel]) -> ObligationModel {
+fn obligation(
+    framework: &str,
+    o: &ObligationResult,
+    evidence: &[EvidenceModel],
+) -> ObligationModel {
     ObligationModel {
         framework: framework.to_string(),
         id: o.id.clone(),
@@ -785,7 +883,10 @@ fn obligation(framework: &str, o: &ObligationResult, evidence: &[EvidenceModel])
                 sha_short: short(&e.sha256),
                 title: e.title.clone(),
                 date: e.date.map(|d| d.format("%Y-%m-%d").to_string()),
-                index: e.path.as_ref().and_then(|p| evidence.iter().position(|d| &d.path == p)),
+                index: e
+                    .path
+                    .as_ref()
+                    .and_then(|p| evidence.iter().position(|d| &d.path == p)),
             })
             .collect(),
         missing_kinds: o.missing_kinds.clone(),
@@ -846,10 +947,17 @@ pub(crate) fn annex_point(framework: &str, o: &ObligationResult) -> Option<u8> {
 
 fn point_after_prefix(rest: &str) -> Option<u8> {
     let lower = rest.to_ascii_lowercase();
-    let stripped = ["annex-iv-", "annex-iv/", "annex_iv_", "annex-iv", "iv-", "point-"]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p))
-        .unwrap_or(&lower);
+    let stripped = [
+        "annex-iv-",
+        "annex-iv/",
+        "annex_iv_",
+        "annex-iv",
+        "iv-",
+        "point-",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))
+    .unwrap_or(&lower);
     leading_point(stripped)
 }
 
@@ -865,8 +973,14 @@ fn leading_point(s: &str) -> Option<u8> {
 
 /// The article number a citation starts with (`Art 10(2)(f)`, `Art. 4a(1)`, `Article 72`).
 fn cited_article(cite: &str) -> Option<String> {
-    let rest = ["Article ", "Art. ", "Art "].iter().find_map(|p| cite.trim_start().strip_prefix(p))?;
-    let number: String = rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let rest = ["Article ", "Art. ", "Art "]
+        .iter()
+        .find_map(|p| cite.trim_start().strip_prefix(p))?;
+    let number: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
     (!number.is_empty()).then_some(number)
 }
 
@@ -876,27 +990,54 @@ fn annex_sections(frameworks: &[FrameworkModel]) -> (Vec<AnnexSection>, Vec<Obli
         .flat_map(|f| &f.obligations)
         .filter(|o| {
             o.framework == "eu-ai-act"
-                || o.section.as_deref().is_some_and(|s| s.starts_with("eu-technical-file/"))
+                || o.section
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("eu-technical-file/"))
         })
         .collect();
     let mut printed: BTreeMap<usize, u8> = BTreeMap::new();
     let mut sections = Vec::new();
     for (i, (heading, requirement)) in ANNEX_IV.iter().enumerate() {
         let point = i as u8 + 1;
-        let obligations: Vec<ObligationModel> =
-            relevant.iter().filter(|o| o.annex_point == Some(point)).map(|o| (*o).clone()).collect();
+        let obligations: Vec<ObligationModel> = relevant
+            .iter()
+            .filter(|o| o.annex_point == Some(point))
+            .map(|o| (*o).clone())
+            .collect();
         let mut evidence: Vec<SectionEvidence> = Vec::new();
-        for index in obligations.iter().flat_map(|o| o.evidence.iter().filter_map(|e| e.index)) {
+        for index in obligations
+            .iter()
+            .flat_map(|o| o.evidence.iter().filter_map(|e| e.index))
+        {
             if evidence.iter().any(|e| e.index == index) {
                 continue;
             }
             let printed_in = *printed.entry(index).or_insert(point);
-            evidence.push(SectionEvidence { index, printed_here: printed_in == point, printed_in });
+            evidence.push(SectionEvidence {
+                index,
+                printed_here: printed_in == point,
+                printed_in,
+            });
         }
-        let missing = obligations.iter().filter(|o| o.needs_evidence).cloned().collect();
-        sections.push(AnnexSection { point, heading, requirement, obligations, evidence, missing });
+        let missing = obligations
+            .iter()
+            .filter(|o| o.needs_evidence)
+            .cloned()
+            .collect();
+        sections.push(AnnexSection {
+            point,
+            heading,
+            requirement,
+            obligations,
+            evidence,
+            missing,
+        });
     }
-    let outside = relevant.iter().filter(|o| o.annex_point.is_none()).map(|o| (*o).clone()).collect();
+    let outside = relevant
+        .iter()
+        .filter(|o| o.annex_point.is_none())
+        .map(|o| (*o).clone())
+        .collect();
     (sections, outside)
 }
 
@@ -908,11 +1049,20 @@ fn annex_sections(frameworks: &[FrameworkModel]) -> (Vec<AnnexSection>, Vec<Obli
 pub(crate) fn fixed(x: f64, digits: usize) -> String {
     let (negative, units) = scaled(x, digits);
     let scale = 10u128.pow(digits as u32);
-    let sign = if negative && units != 0 { "\u{2212}" } else { "" };
+    let sign = if negative && units != 0 {
+        "\u{2212}"
+    } else {
+        ""
+    };
     if digits == 0 {
         format!("{sign}{units}")
     } else {
-        format!("{sign}{}.{:0width$}", units / scale, units % scale, width = digits)
+        format!(
+            "{sign}{}.{:0width$}",
+            units / scale,
+            units % scale,
+            width = digits
+        )
     }
 }
 
@@ -920,11 +1070,20 @@ pub(crate) fn fixed(x: f64, digits: usize) -> String {
 pub(crate) fn percent(x: f64, digits: usize) -> String {
     let (negative, units) = scaled(x, digits + 2);
     let scale = 10u128.pow(digits as u32);
-    let sign = if negative && units != 0 { "\u{2212}" } else { "" };
+    let sign = if negative && units != 0 {
+        "\u{2212}"
+    } else {
+        ""
+    };
     if digits == 0 {
         format!("{sign}{units}%")
     } else {
-        format!("{sign}{}.{:0width$}%", units / scale, units % scale, width = digits)
+        format!(
+            "{sign}{}.{:0width$}%",
+            units / scale,
+            units % scale,
+            width = digits
+        )
     }
 }
 
@@ -945,7 +1104,11 @@ fn scaled(x: f64, digits: usize) -> (bool, u128) {
 
 /// A p-value: three decimals, or `< 0.001`.
 pub(crate) fn p_value(p: f64) -> String {
-    if p < 0.0005 { "< 0.001".to_string() } else { fixed(p, 3) }
+    if p < 0.0005 {
+        "< 0.001".to_string()
+    } else {
+        fixed(p, 3)
+    }
 }
 
 /// A number without trailing zeros (median score, thresholds): `72.5`, `5`.
@@ -996,20 +1159,60 @@ mod tests {
 
     #[test]
     fn annex_points_from_section_id_cite_or_article() {
-        let p = |fw: &str, id: &str, cite: &str, section: Option<&str>| annex_point(fw, &obligation(id, cite, section));
-        assert_eq!(p("eu-ai-act", "x", "Art 9(1)", Some("eu-technical-file/annex-iv-2g")), Some(2));
-        assert_eq!(p("eu-ai-act", "x", "Art 9(1)", Some("eu-technical-file/7")), Some(7));
+        let p = |fw: &str, id: &str, cite: &str, section: Option<&str>| {
+            annex_point(fw, &obligation(id, cite, section))
+        };
+        assert_eq!(
+            p(
+                "eu-ai-act",
+                "x",
+                "Art 9(1)",
+                Some("eu-technical-file/annex-iv-2g")
+            ),
+            Some(2)
+        );
+        assert_eq!(
+            p("eu-ai-act", "x", "Art 9(1)", Some("eu-technical-file/7")),
+            Some(7)
+        );
         assert_eq!(p("eu-ai-act", "annex-iv-8", "whatever", None), Some(8));
         assert_eq!(p("eu-ai-act", "x", "Annex IV 2(a)-(h)", None), Some(2));
-        assert_eq!(p("eu-ai-act", "x", "Annex IV point 9; Art 72(3)", None), Some(9));
+        assert_eq!(
+            p("eu-ai-act", "x", "Annex IV point 9; Art 72(3)", None),
+            Some(9)
+        );
         assert_eq!(p("eu-ai-act", "x", "Art 10(2)(f)", None), Some(2));
         assert_eq!(p("eu-ai-act", "x", "Art. 4a(1)", None), Some(2));
         assert_eq!(p("eu-ai-act", "x", "Art 9(2)(a)", None), Some(5));
         assert_eq!(p("eu-ai-act", "x", "Art 26(7)", None), None);
-        assert_eq!(p("eu-ai-act", "x", "Art 10(2)(f)", Some("eu-technical-file/bias")), Some(2));
+        assert_eq!(
+            p(
+                "eu-ai-act",
+                "x",
+                "Art 10(2)(f)",
+                Some("eu-technical-file/bias")
+            ),
+            Some(2)
+        );
         // Other frameworks appear in the technical file only when they say so.
-        assert_eq!(p("nyc-ll144", "5-301-b", "6 RCNY § 5-301(b)", Some("ll144-summary/results")), None);
-        assert_eq!(p("internal", "x", "Policy 3", Some("eu-technical-file/annex-iv-5")), Some(5));
+        assert_eq!(
+            p(
+                "nyc-ll144",
+                "5-301-b",
+                "6 RCNY § 5-301(b)",
+                Some("ll144-summary/results")
+            ),
+            None
+        );
+        assert_eq!(
+            p(
+                "internal",
+                "x",
+                "Policy 3",
+                Some("eu-technical-file/annex-iv-5")
+            ),
+            Some(5)
+        );
         assert_eq!(p("eu-ai-act", "annex-iv-10", "x", None), None);
     }
 }

@@ -16,9 +16,18 @@ use crate::seal::InputRecord;
 /// The built-in templates: file name and source.
 pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("common.typ", include_str!("../../templates/common.typ")),
-    ("ll144-summary.typ", include_str!("../../templates/ll144-summary.typ")),
-    ("eu-technical-file.typ", include_str!("../../templates/eu-technical-file.typ")),
-    ("compliance-matrix.typ", include_str!("../../templates/compliance-matrix.typ")),
+    (
+        "ll144-summary.typ",
+        include_str!("../../templates/ll144-summary.typ"),
+    ),
+    (
+        "eu-technical-file.typ",
+        include_str!("../../templates/eu-technical-file.typ"),
+    ),
+    (
+        "compliance-matrix.typ",
+        include_str!("../../templates/compliance-matrix.typ"),
+    ),
 ];
 
 /// Name of the audit folder holding template overrides.
@@ -91,16 +100,28 @@ impl Templates {
         }
         let builtin_names: Vec<&str> = BUILTIN.iter().map(|(name, _)| *name).collect();
         let mut errors = Vec::new();
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .follow_links(false)
+        {
             let entry = entry.map_err(|e| {
-                let path = e.path().map(|p| p.to_path_buf()).unwrap_or_else(|| dir.clone());
-                Error::io(&path, e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")))
+                let path = e
+                    .path()
+                    .map(|p| p.to_path_buf())
+                    .unwrap_or_else(|| dir.clone());
+                Error::io(
+                    &path,
+                    e.into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                )
             })?;
             if entry.file_type().is_dir() {
                 continue;
             }
             let path = entry.path();
-            let relative = path.strip_prefix(&dir).expect("walkdir yields paths under its root");
+            let relative = path
+                .strip_prefix(&dir)
+                .expect("walkdir yields paths under its root");
             let name = relative
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -108,8 +129,11 @@ impl Templates {
                 .join("/");
             if entry.file_type().is_symlink() {
                 errors.push(
-                    InputError::new(Location::file(path), "symbolic links are not followed in templates/")
-                        .with_help("copy the file into the audit's templates/ folder"),
+                    InputError::new(
+                        Location::file(path),
+                        "symbolic links are not followed in templates/",
+                    )
+                    .with_help("copy the file into the audit's templates/ folder"),
                 );
                 continue;
             }
@@ -125,16 +149,26 @@ impl Templates {
                         Location::file(path),
                         format!("templates/{name} does not override any built-in template"),
                     )
-                    .with_help(format!("did you mean templates/{near}? (built-in templates: {})", builtin_names.join(", "))),
+                    .with_help(format!(
+                        "did you mean templates/{near}? (built-in templates: {})",
+                        builtin_names.join(", ")
+                    )),
                 );
                 continue;
             }
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             if name.ends_with(".typ") && std::str::from_utf8(&bytes).is_err() {
-                errors.push(InputError::new(Location::file(path), "template is not valid UTF-8"));
+                errors.push(InputError::new(
+                    Location::file(path),
+                    "template is not valid UTF-8",
+                ));
                 continue;
             }
-            let file = TemplateFile { name: name.clone(), bytes, origin: TemplateOrigin::Audit(path.to_path_buf()) };
+            let file = TemplateFile {
+                name: name.clone(),
+                bytes,
+                origin: TemplateOrigin::Audit(path.to_path_buf()),
+            };
             match templates.files.iter_mut().find(|f| f.name == name) {
                 Some(existing) => *existing = file,
                 None => templates.files.push(file),
@@ -175,7 +209,9 @@ impl Templates {
 
     /// Whether any file comes from the audit folder.
     pub fn has_overrides(&self) -> bool {
-        self.files.iter().any(|f| f.origin != TemplateOrigin::Builtin)
+        self.files
+            .iter()
+            .any(|f| f.origin != TemplateOrigin::Builtin)
     }
 }
 
@@ -196,6 +232,10 @@ mod tests {
                 "builtin:templates/ll144-summary.typ",
             ]
         );
-        assert!(inputs.iter().all(|i| i.role == "template" && i.sha256.len() == 64 && i.bytes > 0));
+        assert!(
+            inputs
+                .iter()
+                .all(|i| i.role == "template" && i.sha256.len() == 64 && i.bytes > 0)
+        );
     }
 }

@@ -88,7 +88,9 @@ fn library() -> &'static LazyHash<Library> {
 fn not_found(id: FileId) -> FileError {
     match id.root() {
         VirtualRoot::Package(spec) => FileError::Package(PackageError::NotFound(spec.clone())),
-        VirtualRoot::Project => FileError::NotFound(std::path::PathBuf::from(id.vpath().get_with_slash())),
+        VirtualRoot::Project => {
+            FileError::NotFound(std::path::PathBuf::from(id.vpath().get_with_slash()))
+        }
     }
 }
 
@@ -114,7 +116,11 @@ impl World for FairfileWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        self.files.files.get(&id).cloned().ok_or_else(|| not_found(id))
+        self.files
+            .files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
     }
 
     fn font(&self, index: usize) -> Option<Font> {
