@@ -174,6 +174,8 @@ pub(crate) struct Results {
     pub mode: &'static str,
     pub rate_label: &'static str,
     pub count_label: &'static str,
+    /// What the impact-ratio denominator is called: "most selected category" / "most highly scored category".
+    pub reference_label: &'static str,
     pub rule: &'static str,
     pub median_score: Option<String>,
     pub median_sample: Option<String>,
@@ -597,17 +599,19 @@ pub(crate) fn short(sha: &str) -> String {
 
 fn results(ctx: &RenderContext<'_>) -> Results {
     let m = ctx.metrics;
-    let (mode, rate_label, count_label, rule) = match m.mode {
+    let (mode, rate_label, count_label, reference_label, rule) = match m.mode {
         Outcome::Selection => (
             "selection",
             "Selection rate",
             "Selected",
+            "most selected category",
             "6 RCNY § 5-301(b)",
         ),
         Outcome::Scoring => (
             "scoring",
             "Scoring rate",
             "Above median",
+            "most highly scored category",
             "6 RCNY § 5-301(c)",
         ),
     };
@@ -616,6 +620,7 @@ fn results(ctx: &RenderContext<'_>) -> Results {
         mode,
         rate_label,
         count_label,
+        reference_label,
         rule,
         median_score: m.median_score.map(trim_number),
         median_sample: m.median_sample.clone(),

@@ -4,12 +4,13 @@
 //! Every file of the audit's `templates/` folder is served to Typst at `/templates/<name>`, so an
 //! override may import its own helper modules or show a logo. A `.typ` file whose name is close to
 //! a built-in template's but not equal is an error ("did you mean"): a misspelt override that
-//! silently did nothing would be worse than no override.
+//! silently did nothing would be worse than no override. Other files (helper modules, a logo) are
+//! served as they are.
 
 use std::path::PathBuf;
 
 use crate::config::Audit;
-use crate::diag::{Error, InputError, Location, Result, suggest};
+use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
 use crate::seal::InputRecord;
 
@@ -140,9 +141,12 @@ impl Templates {
             if name.starts_with('.') || name.contains("/.") {
                 continue; // editor and VCS files (.DS_Store, .swp): not templates
             }
+            // A near miss of a built-in name (edit distance 1–2) is a typo, not a helper module.
+            let near_miss = builtin_names
+                .iter()
+                .find(|b| (1..=2).contains(&strsim::levenshtein(&name, b)));
             if name.ends_with(".typ")
-                && !builtin_names.contains(&name.as_str())
-                && let Some(near) = suggest(&name, builtin_names.iter().copied())
+                && let Some(near) = near_miss
             {
                 errors.push(
                     InputError::new(
