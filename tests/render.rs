@@ -1105,6 +1105,47 @@ fn override_template_is_used() {
 }
 
 #[test]
+fn override_template_that_misses_pdf_ua_falls_back_to_pdf_a_3b() {
+    let fixture = Fixture::new();
+    let dir = fixture.root().join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Starts at heading level 2: PDF/UA-1 refuses it, PDF/A-3b does not care.
+    std::fs::write(
+        dir.join("ll144-summary.typ"),
+        "#import \"common.typ\": *\n#let data = json(\"/data.json\")\n#show: body => setup(data, body)\n== Results\nShort.\n",
+    )
+    .unwrap();
+    let templates = Templates::load(&fixture.audit).unwrap();
+    let rendered =
+        render::render_document(DocumentKind::Ll144Summary, &fixture.context(), &templates)
+            .unwrap();
+    assert_eq!(rendered.standard, "PDF/A-3b");
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .any(|w| w.contains("first heading must be of level 1")
+                && w.contains("exported as PDF/A-3b")),
+        "{:?}",
+        rendered.warnings
+    );
+    let raw = String::from_utf8_lossy(&rendered.pdf);
+    assert!(raw.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    assert_eq!(
+        render::extract_embedded_manifest(&rendered.pdf).as_deref(),
+        Some(fixture.manifest.as_slice())
+    );
+    // Built-in templates keep the full level.
+    let matrix = render::render_document(
+        DocumentKind::ComplianceMatrix,
+        &fixture.context(),
+        &templates,
+    )
+    .unwrap();
+    assert_eq!(matrix.standard, "PDF/A-3a + PDF/UA-1");
+}
+
+#[test]
 fn missing_image_is_an_error_with_file_and_line() {
     let mut fixture = Fixture::new();
     fixture.evidence.documents[0].body = "Intro.\n\n![chart](img/missing.png)\n".into();

@@ -9,7 +9,8 @@
 //! - [`model`]: the JSON view model the templates read (`/data.json`);
 //! - [`diagnostics`]: Typst errors → messages with file, line and source excerpt.
 //!
-//! Each document is PDF/A-3a and PDF/UA-1 (tagged, with title, language and alternative text),
+//! Each document is PDF/A-3a and PDF/UA-1 (tagged, with title, language and alternative text;
+//! PDF/A-3b if an audit's own template cannot meet PDF/UA-1),
 //! dated by the audit date, identified by `audit/doc/vN`, made by `fairfile <version>`, and carries
 //! the build manifest as an embedded file (`manifest.json`, relationship `Data`). The same context
 //! gives byte-identical bytes.
@@ -124,6 +125,9 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     /// Raw HTML dropped from evidence, template warnings (one line each, with file and line).
     pub warnings: Vec<String>,
+    /// The PDF standards the file conforms to ([`PDF_STANDARDS_NAME`], or [`PDF_FALLBACK_NAME`]
+    /// for an audit template that cannot meet PDF/UA-1).
+    pub standard: &'static str,
 }
 
 /// The PDF standards every document conforms to (typst checks them at export).
@@ -131,6 +135,13 @@ pub const PDF_STANDARDS: &[PdfStandard] = &[PdfStandard::A_3a, PdfStandard::Ua_1
 
 /// Human name of [`PDF_STANDARDS`].
 pub const PDF_STANDARDS_NAME: &str = "PDF/A-3a + PDF/UA-1";
+
+/// What a document falls back to when an audit's own template cannot meet [`PDF_STANDARDS`]:
+/// PDF/A-3b, the archival level that allows the embedded manifest.
+pub const PDF_FALLBACK_STANDARDS: &[PdfStandard] = &[PdfStandard::A_3b];
+
+/// Human name of [`PDF_FALLBACK_STANDARDS`].
+pub const PDF_FALLBACK_NAME: &str = "PDF/A-3b";
 
 /// Render one document to PDF bytes. Warnings are printed to stderr, one per line, prefixed
 /// `warning:`; use [`render_document`] to handle them yourself.
@@ -241,30 +252,59 @@ pub fn render_document(
         ))
     })?;
 
-    let standards = PdfStandards::new(PDF_STANDARDS)
-        .map_err(|e| Error::Other(format!("PDF standards: {}", e.message())))?;
-    let options = PdfOptions {
-        ident: Smart::Custom(ident(audit.id.get_ref(), kind, ctx.version)),
-        creator: Smart::Custom(Some(generator())),
-        timestamp: Some(Timestamp::new_utc(timestamp_at)),
-        standards,
-        tagged: true,
-        ..PdfOptions::default()
+    let export = |standards: &[PdfStandard]| -> Result<std::result::Result<Vec<u8>, String>> {
+        let standards = PdfStandards::new(standards)
+            .map_err(|e| Error::Other(format!("PDF standards: {}", e.message())))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(ident(audit.id.get_ref(), kind, ctx.version)),
+            creator: Smart::Custom(Some(generator())),
+            timestamp: Some(Timestamp::new_utc(timestamp_at)),
+            standards,
+            tagged: true,
+            ..PdfOptions::default()
+        };
+        let exported = catch_unwind(AssertUnwindSafe(|| typst_pdf::pdf(&document, &options)))
+            .map_err(|_| {
+                Error::Render(format!(
+                    "typst panicked while exporting {template}; this is a bug"
+                ))
+            })?;
+        Ok(exported.map_err(|errors| diagnostics::format(&world, &errors)))
     };
-    let pdf = catch_unwind(AssertUnwindSafe(|| typst_pdf::pdf(&document, &options)))
-        .map_err(|_| {
-            Error::Render(format!(
-                "typst panicked while exporting {template}; this is a bug"
-            ))
-        })?
-        .map_err(|errors| {
-            Error::Render(format!(
-                "cannot export {} as {PDF_STANDARDS_NAME}:\n{}",
-                template,
-                diagnostics::format(&world, &errors)
-            ))
-        })?;
-    Ok(Rendered { pdf, warnings })
+    let (pdf, standard) = match export(PDF_STANDARDS)? {
+        Ok(pdf) => (pdf, PDF_STANDARDS_NAME),
+        // The built-in templates meet PDF/UA-1; an audit's own template may not (a skipped heading
+        // level, an image without alternative text). PDF/A-3b is the level the documents need, so
+        // fall back to it and say why.
+        Err(ua_problems) if templates.has_overrides() => match export(PDF_FALLBACK_STANDARDS)? {
+            Ok(pdf) => {
+                let first = ua_problems
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                warnings.push(format!(
+                    "{template}: the audit's templates do not meet {PDF_STANDARDS_NAME} ({first}); exported as {PDF_FALLBACK_NAME}"
+                ));
+                (pdf, PDF_FALLBACK_NAME)
+            }
+            Err(problems) => {
+                return Err(Error::Render(format!(
+                    "cannot export {template} as {PDF_FALLBACK_NAME}:\n{problems}"
+                )));
+            }
+        },
+        Err(problems) => {
+            return Err(Error::Render(format!(
+                "cannot export {template} as {PDF_STANDARDS_NAME}:\n{problems}"
+            )));
+        }
+    };
+    Ok(Rendered {
+        pdf,
+        warnings,
+        standard,
+    })
 }
 
 /// Replace, in every string of the view model, characters no embedded font can display.
