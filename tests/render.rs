@@ -1382,3 +1382,41 @@ fn regional_language_tag_is_accepted() {
         "language written into the PDF"
     );
 }
+
+#[test]
+fn deeply_nested_markdown_renders() {
+    let mut fixture = Fixture::new();
+    let quotes = format!("{} quoted deep text\n\n", ">".repeat(40));
+    let lists: String = (0..20)
+        .map(|i| format!("{}- level {i}\n", "  ".repeat(i)))
+        .collect();
+    // Quotes and lists alternating, with emphasis and a table at the bottom.
+    let mut mixed = String::new();
+    for i in 0..15 {
+        mixed.push_str(&format!("{}- item *{i}*\n", "> ".repeat(i)));
+    }
+    mixed.push_str(&format!(
+        "\n{}| a | b |\n{}|---|---|\n{}| **x** | y |\n",
+        "> ".repeat(15),
+        "> ".repeat(15),
+        "> ".repeat(15)
+    ));
+    fixture.evidence.documents[0].body = format!("{quotes}{lists}\n{mixed}");
+    let rendered = render::render_document(
+        DocumentKind::EuTechnicalFile,
+        &fixture.context(),
+        &Templates::builtin(),
+    )
+    .unwrap();
+    let text = pdftotext(&rendered.pdf);
+    assert!(text.contains("quoted deep text"), "{text}");
+    assert!(text.contains("level 19"), "{text}");
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .any(|w| w.contains("shown flattened")),
+        "{:?}",
+        rendered.warnings
+    );
+}

@@ -126,6 +126,10 @@ pub(crate) fn image_virtual_path(audit_path: &str) -> String {
     format!("/assets/{}.{ext}", &sha256_hex(audit_path.as_bytes())[..16])
 }
 
+/// Deepest nesting of block quotes and lists kept as such (typst bounds element nesting; real
+/// documents rarely go past four).
+const MAX_NESTING: usize = 10;
+
 /// How to convert.
 pub(crate) struct ConvertOptions<'a> {
     /// Path of the evidence document relative to the audit folder (`evidence/x.md`); images resolve
@@ -188,6 +192,13 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
         ));
     }
 
+    if !writer.flattened_lines.is_empty() {
+        warnings.push(format!(
+            "{}: quotes and lists nested more than {MAX_NESTING} deep are shown flattened ({})",
+            options.display_path.display(),
+            lines(&writer.flattened_lines)
+        ));
+    }
     warnings.extend(replaced_warning(
         &options.display_path.display().to_string(),
         &writer.replaced,
@@ -284,6 +295,10 @@ struct Writer<'o, 'a> {
     footnotes_open: BTreeSet<String>,
     /// Characters no embedded font can display (shown as code points).
     replaced: BTreeSet<char>,
+    /// Quotes and lists currently open around the node being written.
+    depth: usize,
+    /// Lines where nesting deeper than MAX_NESTING was flattened.
+    flattened_lines: BTreeSet<usize>,
     /// Level of the last heading emitted, relative to the offset (headings never skip a level).
     last_heading: u8,
 }
@@ -301,6 +316,8 @@ impl<'o, 'a> Writer<'o, 'a> {
             footnotes_open: BTreeSet::new(),
             last_heading: 0,
             replaced: BTreeSet::new(),
+            depth: 0,
+            flattened_lines: BTreeSet::new(),
         }
     }
 
@@ -389,13 +406,33 @@ impl<'o, 'a> Writer<'o, 'a> {
                     self.inlines(node)
                 )
             }
+            // Beyond MAX_NESTING, quotes and lists are flattened: their content is kept, their
+            // nesting is not (typst limits how deeply elements nest).
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
-                format!("quote(block: true, {})", self.blocks(node))
+                match self.nested(node, |w| w.blocks(node)) {
+                    (body, true) => format!("quote(block: true, {body})"),
+                    (body, false) => body,
+                }
             }
             NodeValue::List(list) => {
-                let items: Vec<String> = node.children().map(|item| self.list_item(item)).collect();
+                let (items, nested) = self.nested(node, |w| {
+                    node.children()
+                        .map(|item| w.list_item(item))
+                        .collect::<Vec<String>>()
+                });
                 if items.is_empty() {
                     return None;
+                }
+                if !nested {
+                    let marked: Vec<String> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| match list.list_type {
+                            ListType::Bullet => format!("{{ \"– \"; {item} }}"),
+                            ListType::Ordered => format!("{{ \"{}. \"; {item} }}", list.start + i),
+                        })
+                        .collect();
+                    return Some(format!("{{ {} }}", marked.join("; parbreak(); ")));
                 }
                 match list.list_type {
                     ListType::Bullet => {
@@ -432,6 +469,22 @@ impl<'o, 'a> Writer<'o, 'a> {
             // Any other block (from extensions we do not enable): its children.
             _ => self.blocks(node),
         })
+    }
+
+    /// Run `f` one container level deeper. Returns whether the container may nest (false beyond
+    /// [`MAX_NESTING`]: the caller then emits the content without the container).
+    fn nested<T>(&mut self, node: &'a AstNode<'a>, f: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let allowed = self.depth < MAX_NESTING;
+        if allowed {
+            self.depth += 1;
+        } else {
+            self.flattened_lines.insert(self.file_line(node));
+        }
+        let out = f(self);
+        if allowed {
+            self.depth -= 1;
+        }
+        (out, allowed)
     }
 
     fn list_item(&mut self, item: &'a AstNode<'a>) -> String {
