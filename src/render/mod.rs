@@ -2,18 +2,33 @@
 //! compiled in-process with Typst to archival PDF. Data reaches templates as JSON, never as markup.
 //!
 //! One file per concern:
-//! - [`world`]: the Typst `World` (memory only, embedded fonts, no packages, pinned date);
-//! - [`fonts`]: the embedded fonts, parsed once;
-//! - [`templates`]: built-in templates and the audit's overrides;
-//! - [`markdown`]: Markdown evidence → Typst code with all user text in string literals;
-//! - [`model`]: the JSON view model the templates read (`/data.json`);
-//! - [`diagnostics`]: Typst errors → messages with file, line and source excerpt.
+//! - `world.rs`: the Typst `World` (memory only, embedded fonts, no packages, pinned date);
+//! - `fonts.rs`: the embedded fonts, parsed once;
+//! - `templates.rs`: built-in templates and the audit's overrides;
+//! - `markdown.rs`: Markdown evidence → Typst code with all user text in string literals;
+//! - `model.rs`: the JSON view model the templates read (`/data.json`);
+//! - `diagnostics.rs`: Typst errors → messages with file, line and source excerpt.
 //!
 //! Each document is PDF/A-3a and PDF/UA-1 (tagged, with title, language and alternative text;
 //! PDF/A-3b if an audit's own template cannot meet PDF/UA-1),
 //! dated by the audit date, identified by `audit/doc/vN`, made by `fairfile <version>`, and carries
 //! the build manifest as an embedded file (`manifest.json`, relationship `Data`). The same context
 //! gives byte-identical bytes.
+//!
+//! **Where obligations appear in the technical file.** An obligation's `section` of the form
+//! `eu-technical-file/annex-iv-<N>[…]` (e.g. `annex-iv-2g`) puts it, with its evidence documents
+//! and a "missing evidence" box when it lacks evidence, under Annex IV point N. Without one, an
+//! `annex-iv-<N>` id, an `Annex IV <N>` citation, or (for `eu-ai-act`) the cited article decides
+//! (see `model::annex_point`); the rest is listed after point 9.
+//!
+//! **Overriding templates.** `AUDIT/templates/<name>.typ` replaces the built-in template of that
+//! name (`common.typ`, `ll144-summary.typ`, `eu-technical-file.typ`, `compliance-matrix.typ`); other
+//! files there are served under `/templates/`. Templates read `/data.json` (schema
+//! [`RENDER_SCHEMA`], built in `model.rs`); evidence bodies are `/evidence/<index>.typ`.
+//!
+//! **Warnings** (raw HTML not rendered, characters no embedded font has, flattened nesting,
+//! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`]; [`render`]
+//! prints them to stderr.
 
 mod diagnostics;
 mod fonts;
