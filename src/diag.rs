@@ -120,9 +120,9 @@ impl std::error::Error for InputError {}
 /// The library's error type.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad user input (exit status 2).
+    /// Bad user input (exit status 2). Boxed: errors travel in every `Result`, keep them small.
     #[error("{0}")]
-    Input(#[from] InputError),
+    Input(Box<InputError>),
     /// Several input problems found at once (e.g. every unmapped category value).
     #[error("{}", join_errors(.0))]
     Inputs(Vec<InputError>),
@@ -138,6 +138,12 @@ pub enum Error {
     /// Anything else, with context.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
 }
 
 fn join_errors(errors: &[InputError]) -> String {

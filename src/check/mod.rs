@@ -135,7 +135,7 @@ fn waivers_by_obligation<'a>(
     }
     match errors.len() {
         0 => Ok(map),
-        1 => Err(Error::Input(errors.remove(0))),
+        1 => Err(errors.remove(0).into()),
         _ => Err(Error::Inputs(errors)),
     }
 }

@@ -324,7 +324,7 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
 
     if !errors.is_empty() {
         return Err(if errors.len() == 1 {
-            Error::Input(errors.remove(0))
+            errors.remove(0).into()
         } else {
             Error::Inputs(errors)
         });

@@ -423,7 +423,7 @@ impl FrameworkSet {
 
 fn errors_into(mut errors: Vec<InputError>) -> Error {
     if errors.len() == 1 {
-        Error::Input(errors.remove(0))
+        errors.remove(0).into()
     } else {
         Error::Inputs(errors)
     }

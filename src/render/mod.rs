@@ -403,7 +403,7 @@ fn serve_evidence(
                     let name = ctx.audit.root.join(&image.audit_path).display().to_string();
                     files.add_file(&image.virtual_path, Bytes::new(bytes), name);
                 }
-                Err(e) => errors.push(e),
+                Err(e) => errors.push(*e),
             }
         }
         let path = format!("/evidence/{index}.typ");
@@ -423,7 +423,7 @@ fn serve_evidence(
 
 fn collect_input_errors(error: Error, into: &mut Vec<InputError>) -> Result<()> {
     match error {
-        Error::Input(e) => into.push(e),
+        Error::Input(e) => into.push(*e),
         Error::Inputs(es) => into.extend(es),
         other => return Err(other),
     }
@@ -453,11 +453,14 @@ fn convert_evidence(
 
 /// Read an image referenced by evidence, refusing anything that resolves outside the audit folder
 /// (including through a symbolic link).
-fn read_image(root: &Path, image: &markdown::ImageRef) -> std::result::Result<Vec<u8>, InputError> {
+fn read_image(
+    root: &Path,
+    image: &markdown::ImageRef,
+) -> std::result::Result<Vec<u8>, Box<InputError>> {
     let path = root.join(&image.audit_path);
     let located = |message: String| {
-        InputError::new(image.location.clone(), message)
-            .with_help("put the image inside the audit folder and reference it by a path relative to the evidence document")
+        Box::new(InputError::new(image.location.clone(), message)
+            .with_help("put the image inside the audit folder and reference it by a path relative to the evidence document"))
     };
     let canonical_root = root
         .canonicalize()
@@ -506,7 +509,7 @@ pub fn evidence_images(audit: &Audit, evidence: &EvidenceSet) -> Result<Vec<Inpu
                         },
                     );
                 }
-                Err(e) => errors.push(e),
+                Err(e) => errors.push(*e),
             }
         }
     }
