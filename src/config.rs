@@ -46,7 +46,12 @@ impl Audit {
             Err(e) => return Err(Error::io(&config_path, e)),
         };
         let config = AuditConfig::parse(&config_text, &config_path)?;
-        Ok(Audit { root, config_path, config_text, config })
+        Ok(Audit {
+            root,
+            config_path,
+            config_text,
+            config,
+        })
     }
 
     /// Resolve a path written in the config relative to the audit folder.
@@ -238,7 +243,11 @@ pub struct Values {
 
 impl Default for Values {
     fn default() -> Self {
-        Values { selected: default_selected(), not_selected: None, label: default_label() }
+        Values {
+            selected: default_selected(),
+            not_selected: None,
+            label: default_label(),
+        }
     }
 }
 
@@ -310,11 +319,18 @@ impl AuditConfig {
         let audit = self.audit.get_ref();
         let id = audit.id.get_ref();
         if id.is_empty()
-            || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
         {
             errors.push(
-                InputError::new(at(audit.id.span()).with_field("audit.id"), format!("audit id {id:?} is not a slug"))
-                    .with_help("use lowercase letters, digits, '-', '_' or '.' (it is used in file names)"),
+                InputError::new(
+                    at(audit.id.span()).with_field("audit.id"),
+                    format!("audit id {id:?} is not a slug"),
+                )
+                .with_help(
+                    "use lowercase letters, digits, '-', '_' or '.' (it is used in file names)",
+                ),
             );
         }
         for role in audit.roles.get_ref() {
@@ -331,8 +347,11 @@ impl AuditConfig {
         }
         if audit.frameworks.get_ref().is_empty() {
             errors.push(
-                InputError::new(at(audit.frameworks.span()).with_field("audit.frameworks"), "no framework listed")
-                    .with_help("list at least one, e.g. frameworks = [\"nyc-ll144\"]"),
+                InputError::new(
+                    at(audit.frameworks.span()).with_field("audit.frameworks"),
+                    "no framework listed",
+                )
+                .with_help("list at least one, e.g. frameworks = [\"nyc-ll144\"]"),
             );
         }
 
@@ -340,23 +359,35 @@ impl AuditConfig {
         let data_at = || at(self.data.span()).with_field("data");
         match (&data.path, &data.counts) {
             (None, None) => errors.push(
-                InputError::new(data_at(), "[data] names no input")
-                    .with_help("set `path` (row-level CSV) or `counts` (pre-aggregated counts CSV)"),
+                InputError::new(data_at(), "[data] names no input").with_help(
+                    "set `path` (row-level CSV) or `counts` (pre-aggregated counts CSV)",
+                ),
             ),
             (Some(_), Some(c)) => errors.push(
-                InputError::new(at(c.span()).with_field("data.counts"), "[data] sets both `path` and `counts`")
-                    .with_help("keep one: rows (`path`) or pre-aggregated counts (`counts`)"),
+                InputError::new(
+                    at(c.span()).with_field("data.counts"),
+                    "[data] sets both `path` and `counts`",
+                )
+                .with_help("keep one: rows (`path`) or pre-aggregated counts (`counts`)"),
             ),
             _ => {}
         }
-        if data.kind == DataKind::Test && data.explanation.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if data.kind == DataKind::Test
+            && data
+                .explanation
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
+        {
             errors.push(
                 InputError::new(data_at(), "kind = \"test\" needs `explanation`")
                     .with_help("6 RCNY §5-302(b): explain why historical data was not used and how the test data were generated and obtained"),
             );
         }
         if data.exclude_small_categories
-            && data.exclusion_justification.as_deref().is_none_or(|s| s.trim().is_empty())
+            && data
+                .exclusion_justification
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
         {
             errors.push(
                 InputError::new(data_at(), "exclude_small_categories = true needs `exclusion_justification`")
@@ -389,15 +420,23 @@ impl AuditConfig {
                 );
             }
         }
-        for (dim, map) in [("sex", &data.categories.sex), ("race", &data.categories.race)] {
+        for (dim, map) in [
+            ("sex", &data.categories.sex),
+            ("race", &data.categories.race),
+        ] {
             let column_given = match dim {
                 "sex" => data.columns.sex.is_some() || data.counts.is_some(),
                 _ => data.columns.race.is_some() || data.counts.is_some(),
             };
             if column_given && map.is_none() && data.path.is_some() {
                 errors.push(
-                    InputError::new(data_at(), format!("column `{dim}` is mapped but [data.categories.{dim}] is missing"))
-                        .with_help(format!("list the canonical {dim} categories and the raw values that mean each")),
+                    InputError::new(
+                        data_at(),
+                        format!("column `{dim}` is mapped but [data.categories.{dim}] is missing"),
+                    )
+                    .with_help(format!(
+                        "list the canonical {dim} categories and the raw values that mean each"
+                    )),
                 );
             }
             if let Some(map) = map {
@@ -409,7 +448,9 @@ impl AuditConfig {
                         {
                             errors.push(InputError::new(
                                 at(map.span()).with_field(format!("data.categories.{dim}")),
-                                format!("raw value {raw:?} is mapped to both {prev:?} and {canonical:?}"),
+                                format!(
+                                    "raw value {raw:?} is mapped to both {prev:?} and {canonical:?}"
+                                ),
                             ));
                         }
                     }
@@ -419,8 +460,11 @@ impl AuditConfig {
         for waiver in &self.waivers {
             if !waiver.get_ref().obligation.contains('/') {
                 errors.push(
-                    InputError::new(at(waiver.span()).with_field("waivers.obligation"), "waiver obligation must be `framework/obligation-id`")
-                        .with_help("e.g. obligation = \"eu-ai-act/art-27-1\""),
+                    InputError::new(
+                        at(waiver.span()).with_field("waivers.obligation"),
+                        "waiver obligation must be `framework/obligation-id`",
+                    )
+                    .with_help("e.g. obligation = \"eu-ai-act/art-27-1\""),
                 );
             }
         }
@@ -485,12 +529,18 @@ unknown = [""]
         assert_eq!(c.audit.get_ref().id.get_ref(), "acme-2026");
         assert_eq!(c.data.get_ref().values.selected, vec!["1", "true", "yes"]);
         let sex = c.data.get_ref().categories.sex.as_ref().unwrap().get_ref();
-        assert_eq!(sex.keys().collect::<Vec<_>>(), vec!["Male", "Female", "unknown"]);
+        assert_eq!(
+            sex.keys().collect::<Vec<_>>(),
+            vec!["Male", "Female", "unknown"]
+        );
     }
 
     #[test]
     fn unknown_key_points_at_line() {
-        let text = MINIMAL.replace("independent = true", "independent = true\nindependant = true");
+        let text = MINIMAL.replace(
+            "independent = true",
+            "independent = true\nindependant = true",
+        );
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.starts_with("fairfile.toml:13:"), "{err}");
         assert!(err.contains("independant"), "{err}");
@@ -506,7 +556,10 @@ unknown = [""]
 
     #[test]
     fn bad_role_is_suggested() {
-        let text = MINIMAL.replace("frameworks = [\"nyc-ll144\"]", "frameworks = [\"nyc-ll144\"]\nroles = [\"employeer\"]");
+        let text = MINIMAL.replace(
+            "frameworks = [\"nyc-ll144\"]",
+            "frameworks = [\"nyc-ll144\"]\nroles = [\"employeer\"]",
+        );
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.contains("did you mean \"employer\"?"), "{err}");
     }

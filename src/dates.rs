@@ -18,9 +18,13 @@ enum RawDate {
 fn to_naive<E: serde::de::Error>(raw: RawDate) -> Result<NaiveDate, E> {
     match raw {
         RawDate::Toml(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                .ok_or_else(|| E::custom(format!("{dt} is not a valid calendar date"))),
-            _ => Err(E::custom(format!("expected a date like 2026-11-20, found {dt} (no time or offset)"))),
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                    .ok_or_else(|| E::custom(format!("{dt} is not a valid calendar date")))
+            }
+            _ => Err(E::custom(format!(
+                "expected a date like 2026-11-20, found {dt} (no time or offset)"
+            ))),
         },
         RawDate::Text(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map_err(|_| E::custom(format!("expected a date like 2026-11-20, found {s:?}"))),
@@ -62,7 +66,10 @@ pub mod list {
     use serde::ser::SerializeSeq;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
-        Vec::<RawDate>::deserialize(d)?.into_iter().map(to_naive).collect()
+        Vec::<RawDate>::deserialize(d)?
+            .into_iter()
+            .map(to_naive)
+            .collect()
     }
 
     pub fn serialize<S: Serializer>(dates: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
@@ -99,8 +106,13 @@ mod tests {
 
     #[test]
     fn datetimes_and_bad_dates_are_rejected() {
-        let err = toml::from_str::<T>("a = 2026-11-20T10:00:00Z").err().unwrap();
-        assert!(err.to_string().contains("expected a date like 2026-11-20"), "{err}");
+        let err = toml::from_str::<T>("a = 2026-11-20T10:00:00Z")
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("expected a date like 2026-11-20"),
+            "{err}"
+        );
         assert!(toml::from_str::<T>("a = \"20/11/2026\"").is_err());
         assert!(toml::from_str::<T>("a = 2026-02-30").is_err());
     }

@@ -22,11 +22,19 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Self { file: file.into(), ..Self::default() }
+        Self {
+            file: file.into(),
+            ..Self::default()
+        }
     }
 
     pub fn at(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Self { file: file.into(), line: Some(line), column: Some(column), field: None }
+        Self {
+            file: file.into(),
+            line: Some(line),
+            column: Some(column),
+            field: None,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -84,7 +92,11 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Self { location, message: message.into(), help: None }
+        Self {
+            location,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -108,15 +120,18 @@ impl std::error::Error for InputError {}
 /// The library's error type.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad user input (exit status 2).
+    /// Bad user input (exit status 2). Boxed: errors travel in every `Result`, keep them small.
     #[error("{0}")]
-    Input(#[from] InputError),
+    Input(Box<InputError>),
     /// Several input problems found at once (e.g. every unmapped category value).
     #[error("{}", join_errors(.0))]
     Inputs(Vec<InputError>),
     /// An I/O failure on a named file.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A template failed to compile or export; the message is already formatted with locations.
     #[error("{0}")]
     Render(String),
@@ -125,13 +140,26 @@ pub enum Error {
     Other(String),
 }
 
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
 fn join_errors(errors: &[InputError]) -> String {
-    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        Error::Io { path: path.as_ref().to_path_buf(), source }
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 
     /// Whether the error is the user's input (exit 2) rather than an internal failure.
@@ -173,7 +201,10 @@ mod tests {
 
     #[test]
     fn suggestion_finds_near_names() {
-        assert_eq!(suggest("bias_exam", ["bias_examination", "risk_register"]), Some("bias_examination"));
+        assert_eq!(
+            suggest("bias_exam", ["bias_examination", "risk_register"]),
+            Some("bias_examination")
+        );
         assert_eq!(suggest("zzz", ["bias_examination"]), None);
     }
 }

@@ -26,6 +26,7 @@ pub mod frameworks;
 pub mod hash;
 pub mod ingest;
 pub mod metrics;
+pub mod pipeline;
 pub mod render;
 pub mod seal;
 pub mod sql;

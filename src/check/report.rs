@@ -15,6 +15,16 @@ pub struct CheckReport {
     pub frameworks: Vec<FrameworkResult>,
     /// Evidence documents that serve obligations in more than one framework.
     pub crosswalk: Vec<CrosswalkEntry>,
+    /// Files under `evidence/` that no document names as an attachment: shown, never ignored.
+    #[serde(default)]
+    pub unreferenced_files: Vec<UnreferencedFile>,
+}
+
+/// A file in the evidence folder that is neither a document nor a named attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreferencedFile {
+    pub path: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,6 +39,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in report order.
+    pub const ALL: &'static [Status] = &[
+        Status::Met,
+        Status::Missing,
+        Status::Stale,
+        Status::Failing,
+        Status::Waived,
+        Status::NotApplicable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Met => "met",
@@ -49,6 +69,40 @@ pub struct StatusCounts {
     pub failing: usize,
     pub waived: usize,
     pub not_applicable: usize,
+}
+
+impl StatusCounts {
+    /// Count one more obligation with `status`.
+    pub fn add(&mut self, status: Status) {
+        *self.get_mut(status) += 1;
+    }
+
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Met => self.met,
+            Status::Missing => self.missing,
+            Status::Stale => self.stale,
+            Status::Failing => self.failing,
+            Status::Waived => self.waived,
+            Status::NotApplicable => self.not_applicable,
+        }
+    }
+
+    fn get_mut(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Met => &mut self.met,
+            Status::Missing => &mut self.missing,
+            Status::Stale => &mut self.stale,
+            Status::Failing => &mut self.failing,
+            Status::Waived => &mut self.waived,
+            Status::NotApplicable => &mut self.not_applicable,
+        }
+    }
+
+    /// Every obligation counted.
+    pub fn total(&self) -> usize {
+        Status::ALL.iter().map(|s| self.get(*s)).sum()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

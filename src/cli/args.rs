@@ -7,7 +7,11 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "fairfile", version, about = "Regulator-ready bias-audit documents (NYC LL144, EU AI Act)")]
+#[command(
+    name = "fairfile",
+    version,
+    about = "Regulator-ready bias-audit documents (NYC LL144, EU AI Act)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -1,9 +1,258 @@
-//! `fairfile check`.
+//! `fairfile check`: which obligations are met, missing, stale, failing, waived or not applicable.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
 
 use super::Outcome;
+use super::args::{CheckArgs, FailOn, Format};
 use crate::Result;
+use crate::check::{self, CheckReport, FrameworkResult, Status};
+use crate::config::Audit;
+use crate::evidence;
+use crate::frameworks::FrameworkSet;
+use crate::frameworks::diags::Code;
 
-pub fn run(args: super::args::CheckArgs) -> Result<Outcome> {
-    let _ = args;
-    Err(crate::Error::Other("`fairfile check` is not built yet".into()))
+pub fn run(args: CheckArgs) -> Result<Outcome> {
+    let audit = Audit::load(&args.audit_dir)?;
+    let frameworks = FrameworkSet::load(&audit)?;
+    let evidence = evidence::discover(&audit, &frameworks)?;
+    let metrics = crate::metrics::compute(&audit, std::io::stderr().is_terminal())?;
+    let as_of = args
+        .as_of
+        .unwrap_or(audit.config.audit.get_ref().audit_date);
+    let report = check::run(&audit, &metrics, &frameworks, &evidence, as_of)?;
+
+    match args.format {
+        Format::Json => {
+            for file in &report.unreferenced_files {
+                eprintln!("warning: {}", unreferenced_message(&file.path));
+            }
+            super::print_json(&report)?;
+        }
+        Format::Table => super::print_text(&table(&report))?,
+    }
+    let gated = args.fail_on.iter().any(|f| {
+        let status = match f {
+            FailOn::Missing => Status::Missing,
+            FailOn::Stale => Status::Stale,
+            FailOn::Failing => Status::Failing,
+        };
+        report.frameworks.iter().any(|fw| fw.counts.get(status) > 0)
+    });
+    Ok(if gated {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
+}
+
+fn unreferenced_message(path: &str) -> String {
+    format!(
+        "[{}] {path}: no evidence document names this file in `attachments`; list it in a document's front matter or remove it",
+        Code::E009UnreferencedFile
+    )
+}
+
+/// The short status label of the table.
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::Met => "met",
+        Status::Missing => "MISSING",
+        Status::Stale => "STALE",
+        Status::Failing => "FAILING",
+        Status::Waived => "waived",
+        Status::NotApplicable => "n/a",
+    }
+}
+
+/// One line per framework: "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a".
+pub fn summary_line(fw: &FrameworkResult) -> String {
+    let c = &fw.counts;
+    let mut line = format!("{}: {}/{} met", fw.id, c.met, c.total());
+    for (n, what) in [
+        (c.missing, "missing"),
+        (c.stale, "stale"),
+        (c.failing, "failing"),
+        (c.waived, "waived"),
+        (c.not_applicable, "n/a"),
+    ] {
+        if n > 0 {
+            let _ = write!(line, ", {n} {what}");
+        }
+    }
+    line
+}
+
+/// The terminal report: per framework, for each obligation a row (status, id, citation), then its
+/// title, then the reason: the evidence that met it or what is missing. The citation is the last
+/// column, so long citations do not push the others out of line.
+pub fn table(report: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Check of {} as of {}", report.audit_id, report.as_of);
+    let status_w = "MISSING".len();
+    for fw in &report.frameworks {
+        let _ = writeln!(out, "\n{}: {}", fw.id, fw.title);
+        let id_w = fw
+            .obligations
+            .iter()
+            .map(|o| o.id.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("OBLIGATION".len());
+        let _ = writeln!(
+            out,
+            "  {:status_w$}  {:id_w$}  CITATION",
+            "STATUS", "OBLIGATION"
+        );
+        for ob in &fw.obligations {
+            let _ = writeln!(
+                out,
+                "  {:status_w$}  {}  {}",
+                label(ob.status),
+                pad(&ob.id, id_w),
+                ob.cite
+            );
+            let _ = writeln!(out, "  {:status_w$}  {}", "", ob.title);
+            let _ = writeln!(out, "  {:status_w$}  └ {}", "", ob.reason);
+        }
+    }
+    if !report.crosswalk.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCrosswalk (evidence serving more than one framework):"
+        );
+        for entry in &report.crosswalk {
+            let _ = writeln!(out, "  {} → {}", entry.path, entry.obligations.join(", "));
+        }
+    }
+    if !report.unreferenced_files.is_empty() {
+        let _ = writeln!(out);
+        for file in &report.unreferenced_files {
+            let _ = writeln!(out, "warning: {}", unreferenced_message(&file.path));
+        }
+    }
+    let _ = writeln!(out, "\nSummary as of {}:", report.as_of);
+    for fw in &report.frameworks {
+        let _ = writeln!(out, "  {}", summary_line(fw));
+    }
+    out
+}
+
+/// Left-align to `width` characters (not bytes: citations contain '§').
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{ObligationResult, StatusCounts};
+
+    fn ob(id: &str, status: Status, reason: &str) -> ObligationResult {
+        ObligationResult {
+            id: id.into(),
+            cite: "Art. 10(2)(f)".into(),
+            title: "Bias examination".into(),
+            status,
+            reason: reason.into(),
+            evidence: vec![],
+            missing_kinds: vec![],
+            section: None,
+            applies_from: None,
+            in_force: true,
+            applicability_undecided: false,
+        }
+    }
+
+    #[test]
+    fn summary_omits_zero_counts() {
+        let fw = FrameworkResult {
+            id: "eu-ai-act".into(),
+            title: "EU AI Act".into(),
+            counts: StatusCounts {
+                met: 31,
+                missing: 12,
+                stale: 2,
+                not_applicable: 2,
+                ..Default::default()
+            },
+            obligations: vec![],
+        };
+        assert_eq!(
+            summary_line(&fw),
+            "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a"
+        );
+    }
+
+    #[test]
+    fn table_rows_and_reasons() {
+        let report = CheckReport {
+            schema: check::CHECK_SCHEMA.into(),
+            audit_id: "a".into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            frameworks: vec![FrameworkResult {
+                id: "eu-ai-act".into(),
+                title: "EU AI Act".into(),
+                counts: StatusCounts {
+                    met: 1,
+                    missing: 1,
+                    ..Default::default()
+                },
+                obligations: vec![
+                    ob(
+                        "art-10-2-f",
+                        Status::Met,
+                        "met by evidence/bias.md (bias_examination, 2026-03-01)",
+                    ),
+                    ob(
+                        "art-9",
+                        Status::Missing,
+                        "missing evidence of kind `risk_register`",
+                    ),
+                ],
+            }],
+            crosswalk: vec![],
+            unreferenced_files: vec![check::UnreferencedFile {
+                path: "evidence/x.png".into(),
+                sha256: "0".repeat(64),
+            }],
+        };
+        let text = table(&report);
+        assert!(
+            text.contains("  met      art-10-2-f  Art. 10(2)(f)\n           Bias examination\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  MISSING  art-9       Art. 10(2)(f)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("           └ missing evidence of kind `risk_register`\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("warning: [E009 unreferenced-file] evidence/x.png"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Summary as of 2026-03-10:\n  eu-ai-act: 1/2 met, 1 missing\n"),
+            "{text}"
+        );
+    }
+
+    /// The whole table for the check fixture (reviewable snapshot).
+    #[test]
+    fn fixture_table_snapshot() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/audit");
+        let audit = Audit::load(&dir).unwrap();
+        let metrics: crate::metrics::MetricsReport =
+            serde_json::from_str(include_str!("../../tests/fixtures/check/metrics.json")).unwrap();
+        let frameworks = FrameworkSet::load(&audit).unwrap();
+        let evidence = evidence::discover(&audit, &frameworks).unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        let report = check::run(&audit, &metrics, &frameworks, &evidence, as_of).unwrap();
+        insta::assert_snapshot!(table(&report));
+    }
 }

@@ -5,5 +5,7 @@ use crate::Result;
 
 pub fn run(args: super::args::MetricsArgs) -> Result<Outcome> {
     let _ = args;
-    Err(crate::Error::Other("`fairfile metrics` is not built yet".into()))
+    Err(crate::Error::Other(
+        "`fairfile metrics` is not built yet".into(),
+    ))
 }

@@ -29,7 +29,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -45,14 +49,30 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e}");
-            if e.is_input() { ExitCode::from(2) } else { ExitCode::from(3) }
+            if e.is_input() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(3)
+            }
         }
     }
 }
 
 /// Write a serializable value as pretty JSON to stdout, with a final newline.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
     println!("{text}");
     Ok(())
+}
+
+/// Write text to stdout as is; a closed pipe (`fairfile check | head`) is not an error.
+pub(crate) fn print_text(text: &str) -> crate::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::Other(format!("cannot write to stdout: {e}"))),
+    }
 }

@@ -1,9 +1,178 @@
-//! `fairfile verify`.
+//! `fairfile verify`: check an audit folder's sealed versions, or say what a lone PDF attests.
 
 use super::Outcome;
 use crate::Result;
+use crate::diag::{InputError, Location};
+use crate::seal::{FolderReport, LEDGER_FILE, PdfReport, short_hash};
 
 pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
-    let _ = args;
-    Err(crate::Error::Other("`fairfile verify` is not built yet".into()))
+    let target = &args.target;
+    if target.is_file() {
+        let report = crate::pipeline::verify_pdf(target, args.audit.as_deref(), args.out)?;
+        print_pdf_report(&report);
+        return Ok(if report.is_ok() {
+            Outcome::Success
+        } else {
+            Outcome::Findings
+        });
+    }
+    if !target.is_dir() {
+        return Err(
+            InputError::new(Location::file(target), "no such audit folder or PDF")
+                .with_help(
+                    "pass an audit folder (containing fairfile.toml) or a PDF built by fairfile",
+                )
+                .into(),
+        );
+    }
+    if args.audit.is_some() {
+        return Err(InputError::new(Location::file(target), "--audit is for verifying a lone PDF")
+            .with_help("to verify a folder, pass the audit folder itself: `fairfile verify AUDIT_DIR [--out DIR]`")
+            .into());
+    }
+    if !target.join(crate::config::CONFIG_FILE).exists() && target.join(LEDGER_FILE).exists() {
+        return Err(InputError::new(
+            Location::file(target),
+            format!(
+                "this is an output folder (it has {LEDGER_FILE} but no {})",
+                crate::config::CONFIG_FILE
+            ),
+        )
+        .with_help(format!(
+            "pass the audit folder and this folder as --out: `fairfile verify AUDIT_DIR --out {}`",
+            target.display()
+        ))
+        .into());
+    }
+    let report = crate::pipeline::verify_folder(target, args.out)?;
+    print_folder_report(&report);
+    Ok(if report.is_ok() {
+        Outcome::Success
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn print_folder_report(report: &FolderReport) {
+    println!("verify {}", report.out_dir.display());
+    let breaks = report
+        .problems
+        .iter()
+        .filter(|p| matches!(p, crate::seal::Problem::Ledger(_)))
+        .count();
+    let chain = if breaks == 0 {
+        "chain intact".to_string()
+    } else {
+        format!("{breaks} breaks in the chain")
+    };
+    println!("  ledger:  {} lines, {chain}", report.ledger_lines);
+    match &report.latest {
+        Some((version, date, fairfile)) => {
+            println!("  latest:  v{version} of {date} (fairfile {fairfile})")
+        }
+        None => println!("  latest:  no readable sealed version"),
+    }
+    println!(
+        "  inputs:  {} of the latest version re-hashed",
+        report.inputs_checked
+    );
+    println!(
+        "  outputs: {} of every version re-hashed",
+        report.outputs_checked
+    );
+    if report.is_ok() {
+        let version = report
+            .latest
+            .as_ref()
+            .map(|(v, _, _)| format!(" v{v}"))
+            .unwrap_or_default();
+        println!(
+            "OK: every file matches the sealed version{version}, and the ledger chain is intact"
+        );
+    } else {
+        let n = report.problems.len();
+        println!("FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
+        for problem in &report.problems {
+            println!("  {problem}");
+        }
+    }
+}
+
+fn print_pdf_report(report: &PdfReport) {
+    println!(
+        "{} ({} bytes, sha256 {})",
+        report.file.display(),
+        report.bytes,
+        short_hash(&report.sha256)
+    );
+    if let Some(m) = &report.attestation {
+        println!(
+            "attests: audit {}, document {}, version {}, built {} with fairfile {}",
+            m.audit_id, m.document, m.version, m.build_date, m.fairfile_version
+        );
+        println!("  written as:        {}", m.file);
+        match &m.previous_manifest_sha256 {
+            Some(previous) => println!("  previous manifest: sha256 {previous}"),
+            None => println!("  previous manifest: none (first version)"),
+        }
+        println!("  input digest:      {}", m.input_digest);
+        if !m.changes.is_empty() {
+            println!("  changed since v{}:", m.version.saturating_sub(1));
+            for change in &m.changes {
+                println!(
+                    "    {:<8} {} ({})",
+                    change.change.as_str(),
+                    change.path,
+                    change.role
+                );
+            }
+        }
+        println!("  {} inputs:", m.inputs.len());
+        let width = m.inputs.iter().map(|i| i.path.len()).max().unwrap_or(0);
+        for input in &m.inputs {
+            println!(
+                "    {:<10} {:<width$}  {:>10} bytes  sha256 {}",
+                input.role,
+                input.path,
+                input.bytes,
+                short_hash(&input.sha256)
+            );
+        }
+    }
+    match &report.audit {
+        Some(audit) => {
+            if audit.matches_sealed_output {
+                println!(
+                    "checked: this file is the document sealed in {}",
+                    audit.out_dir.display()
+                );
+            }
+            if let (Some(latest), Some(m)) = (audit.latest_version, &report.attestation)
+                && latest > m.version
+            {
+                println!(
+                    "note: {} has since sealed v{latest}; this document is superseded",
+                    audit.out_dir.display()
+                );
+            }
+            if audit.inputs_compared && report.is_ok() {
+                println!("checked: every attested input still matches the audit folder");
+            }
+        }
+        None if report.attestation.is_some() => {
+            println!(
+                "not checked against the audit: pass --audit AUDIT_DIR (and --out DIR if it was built elsewhere)"
+            )
+        }
+        None => {}
+    }
+    if report.is_ok() {
+        println!("OK");
+    } else {
+        let n = report.problems.len();
+        println!("FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
+        for problem in &report.problems {
+            println!("  {problem}");
+        }
+    }
 }

@@ -1,0 +1,439 @@
+use super::*;
+
+/// A valid framework; tests break one thing at a time. Line numbers are noted for the assertions.
+const BASE: &str = r#"[framework]
+id = "policy"
+title = "Internal hiring-AI policy"
+version = "2026-01"
+roles = ["employer", "deployer"]
+
+[dates]
+go_live = { date = 2026-06-01, cite = "Policy § 1" }
+
+[evidence_kinds.bias_examination]
+description = "Bias examination report"
+
+[evidence_kinds.impact_ratios_sex]
+description = "Impact ratios for sex"
+computed = "metrics.dimensions.sex"
+
+[[obligations]]
+id = "p-1"
+cite = "Policy § 2"
+title = "Annual bias examination"
+requirement = "Examine the tool for bias every year."
+applies_to = ["employer"]
+applies_from = "@go_live"
+when = [{ fact = "facts.uses_ai", equals = true }]
+
+  [[obligations.evidence]]
+  kinds = ["bias_examination"]
+  max_age_days = 365
+  relative_to = "planned_use_date"
+
+  [[obligations.conditions]]
+  fact = "metrics.dimensions.sex.provided"
+  equals = true
+  message = "no sex column"
+
+[[obligations]]
+id = "p-2"
+cite = "Policy § 3"
+title = "Sex impact ratios"
+requirement = "Compute impact ratios for sex."
+applies_to = []
+
+  [[obligations.evidence]]
+  kinds = ["impact_ratios_sex"]
+"#;
+
+fn text(name: &str, body: &str) -> FrameworkText {
+    FrameworkText {
+        display_path: PathBuf::from(name),
+        record_path: name.to_string(),
+        builtin: false,
+        text: body.to_string(),
+    }
+}
+
+fn load(body: &str) -> Result<FrameworkSet> {
+    FrameworkSet::from_texts(vec![text("policy.toml", body)])
+}
+
+/// The error text for a broken variant of BASE (panics if it loads).
+fn error(body: &str) -> String {
+    match load(body) {
+        Ok(_) => panic!("expected an error for:\n{body}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The error starts at `location` (file:line:column) and carries `code`.
+fn assert_at(err: &str, location: &str, code: &str) {
+    assert!(
+        err.starts_with(&format!("{location}:")) || err.starts_with(&format!("{location} ")),
+        "expected {location}: {err}"
+    );
+    assert!(
+        err.contains(&format!("[{code}]")),
+        "expected [{code}]: {err}"
+    );
+}
+
+fn replace(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "BASE has no {from:?}");
+    BASE.replacen(from, to, 1)
+}
+
+#[test]
+fn base_loads_into_the_model() {
+    let set = load(BASE).unwrap();
+    let fw = set.get("policy").unwrap();
+    assert_eq!(fw.obligations.len(), 2);
+    let p1 = &fw.obligations[0];
+    assert_eq!(p1.applies_from, NaiveDate::from_ymd_opt(2026, 6, 1));
+    assert_eq!(p1.applies_from_name.as_deref(), Some("go_live"));
+    assert_eq!(
+        p1.evidence[0].max_age,
+        Some(DayRule {
+            days: 365,
+            date: RefDate::PlannedUseDate
+        })
+    );
+    assert_eq!(p1.when[0].op, ConditionOp::Equals(serde_json::json!(true)));
+    assert_eq!(p1.when[0].to_string(), "facts.uses_ai = true");
+    assert_eq!(
+        set.kind("impact_ratios_sex").unwrap().computed.as_deref(),
+        Some("metrics.dimensions.sex")
+    );
+    assert!(set.is_known_obligation("policy/p-2"));
+    assert!(set.obligation("policy/p-1").is_some());
+    let inputs = set.inputs();
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0].role, "framework");
+    assert_eq!(inputs[0].sha256, crate::hash::sha256_hex(BASE.as_bytes()));
+    assert_eq!(inputs[0].bytes, BASE.len() as u64);
+}
+
+/// The shipped frameworks load and validate, each on its own (a shipped file must declare every
+/// kind it uses) and together, and every obligation carries a citation.
+#[test]
+fn shipped_frameworks_load_and_validate() {
+    let set = FrameworkSet::shipped().unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = set.frameworks().iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, vec!["nyc-ll144", "eu-ai-act"]);
+    for t in FrameworkText::shipped() {
+        let alone = FrameworkSet::from_texts(vec![t.clone()]).unwrap_or_else(|e| panic!("{e}"));
+        let fw = &alone.frameworks()[0];
+        assert!(t.record_path.starts_with("builtin:frameworks/"));
+        assert_eq!(alone.inputs()[0].path, t.record_path);
+        for ob in &fw.obligations {
+            assert!(
+                !ob.cite.trim().is_empty(),
+                "{}/{} has no cite",
+                fw.id,
+                ob.id
+            );
+            assert!(
+                !ob.title.trim().is_empty(),
+                "{}/{} has no title",
+                fw.id,
+                ob.id
+            );
+        }
+    }
+}
+
+#[test]
+fn unknown_key_is_located_and_suggested() {
+    let err = error(&replace(
+        "title = \"Annual bias examination\"",
+        "titel = \"Annual bias examination\"",
+    ));
+    assert_at(&err, "policy.toml:20:1", "F001 unknown-key");
+    assert!(err.contains("unknown field `titel`"), "{err}");
+    assert!(err.contains("did you mean \"title\"?"), "{err}");
+    // …also inside a nested table.
+    let err = error(&replace("  max_age_days = 365", "  max_age_day = 365"));
+    assert_at(&err, "policy.toml:28:3", "F001 unknown-key");
+    assert!(err.contains("did you mean \"max_age_days\"?"), "{err}");
+}
+
+#[test]
+fn duplicate_obligation_id() {
+    let err = error(&replace("id = \"p-2\"", "id = \"p-1\""));
+    assert_at(&err, "policy.toml:37:6", "F002 duplicate-obligation-id");
+    assert!(err.contains("already used on line 18"), "{err}");
+}
+
+#[test]
+fn undeclared_evidence_kind_suggests_the_nearest() {
+    let err = error(&replace(
+        "kinds = [\"bias_examination\"]",
+        "kinds = [\"bias_examnation\"]",
+    ));
+    assert_at(&err, "policy.toml:27:12", "F003 undeclared-evidence-kind");
+    assert!(err.contains("did you mean \"bias_examination\"?"), "{err}");
+}
+
+#[test]
+fn kinds_declared_by_another_file_count() {
+    let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.risk_register]\ndescription = \"r\"\n";
+    let body = replace(
+        "kinds = [\"bias_examination\"]",
+        "kinds = [\"risk_register\"]",
+    );
+    assert!(load(&body).is_err());
+    FrameworkSet::from_texts(vec![text("policy.toml", &body), text("other.toml", other)]).unwrap();
+}
+
+#[test]
+fn bad_applies_from() {
+    let err = error(&replace("\"@go_live\"", "\"@go_lve\""));
+    assert_at(&err, "policy.toml:23:16", "F004 bad-applies-from");
+    assert!(err.contains("did you mean \"go_live\"?"), "{err}");
+    let err = error(&replace("\"@go_live\"", "\"next year\""));
+    assert!(err.contains("[F004 bad-applies-from]"), "{err}");
+    assert!(err.contains("\"@annex_iii\""), "{err}");
+    // A plain date is fine.
+    load(&replace("\"@go_live\"", "2026-07-01")).unwrap();
+}
+
+#[test]
+fn kind_declared_twice_in_one_file() {
+    let err = error(&replace(
+        "[evidence_kinds.impact_ratios_sex]",
+        "[evidence_kinds.bias_examination]\ndescription = \"again\"\n\n[evidence_kinds.impact_ratios_sex]",
+    ));
+    assert!(err.starts_with("policy.toml:13:"), "{err}");
+    assert!(err.contains("[F005 duplicate-key]"), "{err}");
+}
+
+#[test]
+fn malformed_conditions() {
+    let err = error(&replace("  equals = true\n  message", "  message"));
+    assert_at(&err, "policy.toml:31:3", "F006 malformed-condition");
+    assert!(err.contains("has no operator"), "{err}");
+    let err = error(&replace(
+        "{ fact = \"facts.uses_ai\", equals = true }",
+        "{ fact = \"facts.uses_ai\", equals = true, exists = true }",
+    ));
+    assert_at(&err, "policy.toml:24:9", "F006 malformed-condition");
+    assert!(err.contains("2 operators (equals, exists)"), "{err}");
+    let err = error(&replace("equals = true }", "one_of = \"yes\" }"));
+    assert!(err.contains("`one_of` needs a non-empty array"), "{err}");
+    let err = error(&replace("equals = true }", "at_least = \"many\" }"));
+    assert!(err.contains("`at_least` needs a number or a date"), "{err}");
+}
+
+#[test]
+fn bad_fact_prefix_is_suggested() {
+    let err = error(&replace(
+        "fact = \"facts.uses_ai\"",
+        "fact = \"fact.uses_ai\"",
+    ));
+    assert_at(&err, "policy.toml:24:18", "F007 bad-fact-path");
+    assert!(err.contains("did you mean \"facts.uses_ai\"?"), "{err}");
+    let err = error(&replace(
+        "computed = \"metrics.dimensions.sex\"",
+        "computed = \"metrics\"",
+    ));
+    assert_at(&err, "policy.toml:15:12", "F007 bad-fact-path");
+}
+
+#[test]
+fn unknown_role() {
+    let err = error(&replace(
+        "applies_to = [\"employer\"]",
+        "applies_to = [\"employeer\"]",
+    ));
+    assert_at(&err, "policy.toml:22:15", "F008 unknown-role");
+    assert!(err.contains("did you mean \"employer\"?"), "{err}");
+}
+
+#[test]
+fn unknown_reference_date_and_incomplete_rules() {
+    let err = error(&replace(
+        "relative_to = \"planned_use_date\"",
+        "relative_to = \"planned_use\"",
+    ));
+    assert_at(&err, "policy.toml:29:17", "F009 unknown-reference-date");
+    assert!(err.contains("did you mean \"planned_use_date\"?"), "{err}");
+    let err = error(&replace(
+        "  max_age_days = 365\n",
+        "  min_business_days_before = 10\n",
+    ));
+    assert!(err.contains("[F010 incomplete-rule]"), "{err}");
+    assert!(
+        err.contains("`min_business_days_before` needs `before`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`relative_to` without `max_age_days`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_ids_and_empty_requirement() {
+    let err = error(&replace("id = \"p-2\"", "id = \"P 2\""));
+    assert_at(&err, "policy.toml:37:6", "F011 invalid-id");
+    assert!(err.contains("obligation id \"P 2\""), "{err}");
+    let err = error(&replace("kinds = [\"impact_ratios_sex\"]", "kinds = []"));
+    assert!(err.contains("[F014 empty-requirement]"), "{err}");
+}
+
+#[test]
+fn several_errors_are_reported_at_once() {
+    let body = replace(
+        "applies_to = [\"employer\"]",
+        "applies_to = [\"employeer\"]",
+    )
+    .replacen("\"@go_live\"", "\"@nope\"", 1);
+    let err = load(&body).unwrap_err();
+    match err {
+        Error::Inputs(list) => assert_eq!(list.len(), 2, "{list:?}"),
+        other => panic!("expected several errors, got {other}"),
+    }
+}
+
+#[test]
+fn duplicate_framework_ids_and_conflicting_kinds() {
+    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", BASE)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("b.toml:2:6 (field `framework.id`): [F012 duplicate-framework-id]"),
+        "{err}"
+    );
+    let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.impact_ratios_sex]\ndescription = \"r\"\ncomputed = \"metrics.dimensions.race_ethnicity\"\n";
+    let err = FrameworkSet::from_texts(vec![text("a.toml", BASE), text("b.toml", other)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("b.toml:5:17: [F013 conflicting-evidence-kind]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_toml_is_located() {
+    let err = error(&replace("version = \"2026-01\"", "version = 2026-01"));
+    assert!(err.starts_with("policy.toml:4:"), "{err}");
+    assert!(err.contains("[F000 invalid-toml]"), "{err}");
+}
+
+mod audit {
+    use super::*;
+
+    const CONFIG: &str = r#"[audit]
+id = "a"
+title = "A"
+organization = "O"
+system = "S"
+audit_date = 2026-03-10
+frameworks = ["nyc-ll144", "policy"]
+framework_files = ["policies/policy.toml"]
+roles = ["employer"]
+
+[auditor]
+name = "N"
+independent = true
+
+[data]
+path = "data.csv"
+kind = "historical"
+description = "d"
+outcome = "selection"
+
+[data.columns]
+sex = "g"
+selected = "s"
+
+[data.categories.sex]
+Male = ["M"]
+"#;
+
+    fn audit_with(config: &str, policy: Option<&str>) -> (tempfile::TempDir, Result<FrameworkSet>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
+        if let Some(p) = policy {
+            std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+            std::fs::write(dir.path().join("policies/policy.toml"), p).unwrap();
+        }
+        let audit = Audit::load(dir.path()).unwrap();
+        let set = FrameworkSet::load(&audit);
+        (dir, set)
+    }
+
+    #[test]
+    fn loads_shipped_and_own_frameworks_in_order() {
+        let (_dir, set) = audit_with(CONFIG, Some(BASE));
+        let set = set.unwrap();
+        let ids: Vec<&str> = set.frameworks().iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, vec!["nyc-ll144", "policy"]);
+        let inputs = set.inputs();
+        assert_eq!(inputs[0].path, "builtin:frameworks/nyc-ll144.toml");
+        assert_eq!(inputs[1].path, "policies/policy.toml");
+        assert_eq!(inputs[1].sha256, crate::hash::sha256_hex(BASE.as_bytes()));
+        // The kinds of shipped frameworks not in use still count as declared (the vocabulary is global).
+        for t in FrameworkText::shipped() {
+            let f = FrameworkSet::from_texts(vec![t]).unwrap();
+            for k in f.kind_ids() {
+                assert!(set.kind(k).is_some(), "{k}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_framework_points_into_fairfile_toml() {
+        let config = CONFIG.replace("[\"nyc-ll144\", \"policy\"]", "[\"nyc-ll144\", \"polcy\"]");
+        let (_dir, set) = audit_with(&config, Some(BASE));
+        let err = set.unwrap_err().to_string();
+        assert!(err.contains("fairfile.toml:7:28 (field `audit.frameworks`): [A001 unknown-framework] unknown framework \"polcy\""), "{err}");
+        assert!(err.contains("did you mean \"policy\"?"), "{err}");
+        // The file is now unused, which is an error too.
+        assert!(err.contains("[A003 unused-framework-file]"), "{err}");
+    }
+
+    #[test]
+    fn missing_framework_file() {
+        let (_dir, set) = audit_with(CONFIG, None);
+        let err = set.unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "fairfile.toml:8:20 (field `audit.framework_files`): [A002 missing-framework-file]"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn errors_in_an_own_file_name_that_file() {
+        let (dir, set) = audit_with(
+            CONFIG,
+            Some(&replace("cite = \"Policy § 2\"", "cit = \"Policy § 2\"")),
+        );
+        let err = set.unwrap_err().to_string();
+        let expected = format!(
+            "{}:19:1: [F001 unknown-key]",
+            dir.path().join("policies/policy.toml").display()
+        );
+        assert!(err.starts_with(&expected), "{err}");
+    }
+}
+
+#[test]
+fn a_kind_declared_twice_reads_as_the_framework_in_use_declares_it() {
+    let other = "[framework]\nid = \"other\"\ntitle = \"O\"\nversion = \"1\"\n[evidence_kinds.bias_examination]\ndescription = \"Other words\"\n";
+    let texts = vec![text("other.toml", other), text("policy.toml", BASE)];
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for t in &texts {
+        parsed.push(parse_framework(t, &mut errors).unwrap().framework);
+    }
+    let set = FrameworkSet::assemble(parsed, &[1]);
+    let kind = set.kind("bias_examination").unwrap();
+    assert_eq!(kind.description, "Bias examination report");
+    assert_eq!(kind.declared_by, "policy");
+}
