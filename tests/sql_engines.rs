@@ -169,7 +169,17 @@ fn example_dataset() -> Option<(Dataset, String)> {
     let header = text.lines().next()?.trim_start_matches('\u{feff}');
     let columns = header
         .split(',')
-        .map(|n| (n.trim_matches('"').to_string(), Type::Text))
+        .map(|n| {
+            let n = n.trim_matches('"').to_string();
+            // Typed as a warehouse would hold them: the decimal score is cast to a double in the
+            // query, the integer label compared as text.
+            let t = match n.as_str() {
+                "score" => Type::Decimal,
+                "hired" => Type::Int,
+                _ => Type::Text,
+            };
+            (n, t)
+        })
         .collect();
     Some((
         Dataset {
@@ -399,29 +409,38 @@ fn cases(example: Option<&str>) -> Vec<Case> {
         },
     ];
     if let Some(config) = example {
-        // The example audit's own [data] section, pointed at its own rows.
-        if let Some(start) = config.find("\n[data]") {
-            let data = &config[start + 1..];
-            let end = data[1..].find("\n[[").map_or(data.len(), |i| i + 1);
-            let data = data[..end]
-                .lines()
-                .map(|l| {
-                    if l.starts_with("path") || l.starts_with("counts") {
-                        "@SOURCE@"
-                    } else {
-                        l
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            cases.push(Case {
-                name: "example audit".into(),
-                dataset: 3,
-                table: "applicants",
-                data,
-                error: None,
-            });
+        // The example audit's own [data] tables (up to the next other table), pointed at its rows.
+        let mut data = Vec::new();
+        let mut inside = false;
+        for line in config.lines() {
+            if line.starts_with('[') {
+                inside = line.starts_with("[data]") || line.starts_with("[data.");
+            }
+            if inside {
+                let key = line.split('=').next().unwrap_or("").trim();
+                data.push(if key == "path" || key == "counts" {
+                    "@SOURCE@"
+                } else {
+                    line
+                });
+            }
         }
+        let data = data.join("\n");
+        let scoring = data.replace("outcome = \"selection\"", "outcome = \"scoring\"");
+        cases.push(Case {
+            name: "example audit".into(),
+            dataset: 3,
+            table: "applicants",
+            data,
+            error: None,
+        });
+        cases.push(Case {
+            name: "example audit in scoring mode".into(),
+            dataset: 3,
+            table: "acme.applicants",
+            data: scoring,
+            error: None,
+        });
     }
     cases
 }
