@@ -131,3 +131,138 @@ fn missing_audit_folder_is_an_input_error() {
         .code(2)
         .stderr(predicate::str::contains("no fairfile.toml"));
 }
+
+/// The counts reader's side of the contract: the columns only `fairfile sql` writes.
+mod counts_from_the_query {
+    use super::*;
+
+    const SELECTION: &str = r#"[audit]
+id = "acme-2026"
+title = "Bias audit"
+organization = "Acme"
+system = "ResumeRank"
+audit_date = 2026-11-20
+frameworks = ["nyc-ll144"]
+
+[auditor]
+name = "Jane Roe"
+independent = true
+
+[data]
+counts = "counts.csv"
+kind = "historical"
+description = "ATS export"
+outcome = "selection"
+
+[data.columns]
+sex = "gender"
+race = "race"
+selected = "advanced"
+
+[data.categories.sex]
+Male = ["M"]
+Female = ["F"]
+unknown = [""]
+
+[data.categories.race]
+White = ["White"]
+Black = ["B"]
+unknown = [""]
+"#;
+
+    fn metrics(config: &str, counts: &str) -> assert_cmd::assert::Assert {
+        let dir = audit(config);
+        std::fs::write(dir.path().join("counts.csv"), counts).unwrap();
+        fairfile()
+            .args(["metrics"])
+            .arg(dir.path())
+            .args(["--format", "json"])
+            .assert()
+    }
+
+    const HEADER: &str = "sex,race,n,selected,invalid_outcome,sex_unmapped,race_unmapped\n";
+
+    #[test]
+    fn a_flagged_raw_value_is_unmapped_even_when_it_spells_a_category() {
+        // The data held the raw value "Male", which the mapping does not list (it lists "M"):
+        // the row reader rejects it, so the counts reader must too.
+        let counts = format!(
+            "{HEADER}Male,White,10,5,0,0,0\nMale,White,3,1,0,1,0\nFemale,Black,8,2,0,0,0\n"
+        );
+        metrics(SELECTION, &counts)
+            .code(2)
+            .stderr(predicate::str::contains(
+                "unmapped sex value \"Male\": 3 individuals",
+            ));
+    }
+
+    #[test]
+    fn flagged_values_fold_into_unknown_when_asked() {
+        let config = SELECTION.replace(
+            "outcome = \"selection\"",
+            "outcome = \"selection\"\nunmapped = \"unknown\"",
+        );
+        let counts = format!(
+            "{HEADER}Male,White,10,5,0,0,0\nMale,White,3,1,0,1,0\nFemale,Black,8,2,0,0,0\n"
+        );
+        let out = metrics(&config, &counts)
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(report["total"], 21);
+        assert_eq!(report["dimensions"]["sex"]["unknown"], 3, "{report:#}");
+        let male = &report["dimensions"]["sex"]["categories"][0];
+        assert_eq!(
+            (male["category"].as_str(), male["n"].as_u64()),
+            (Some("Male"), Some(10))
+        );
+        let folded: Vec<_> = report["category_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["unmapped"] == true)
+            .map(|v| {
+                (
+                    v["value"].as_str().unwrap().to_string(),
+                    v["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(folded, vec![("Male".to_string(), 3)]);
+    }
+
+    #[test]
+    fn invalid_outcomes_counted_in_the_warehouse_are_an_error() {
+        let counts = format!("{HEADER}Male,White,10,5,2,0,0\nFemale,Black,8,2,0,0,0\n");
+        metrics(SELECTION, &counts)
+            .code(2)
+            .stderr(predicate::str::contains(
+                "counts.csv:2:5 (field `invalid_outcome`)",
+            ))
+            .stderr(predicate::str::contains(
+                "2 individuals (sex \"Male\", race \"White\") have a `selected` value in neither",
+            ));
+    }
+
+    #[test]
+    fn invalid_scores_counted_in_the_warehouse_are_an_error() {
+        let config = SELECTION
+            .replace("outcome = \"selection\"", "outcome = \"scoring\"")
+            .replace("selected = \"advanced\"", "score = \"score\"");
+        let counts = "sex,race,n,above_median,median_score,invalid_score,sex_unmapped,race_unmapped\n\
+                      Male,White,10,5,5.5,0,0,0\nFemale,Black,8,2,5.5,1,0,0\n";
+        metrics(&config, counts)
+            .code(2)
+            .stderr(predicate::str::contains("1 individuals (sex \"Female\", race \"Black\") have no score that is a finite number"));
+    }
+
+    #[test]
+    fn flags_other_than_zero_or_one_are_an_error() {
+        let counts = format!("{HEADER}Male,White,10,5,0,yes,0\n");
+        metrics(SELECTION, &counts)
+            .code(2)
+            .stderr(predicate::str::contains("\"yes\" is not 0 or 1"));
+    }
+}
