@@ -190,6 +190,62 @@ fn show_value(value: &str) -> String {
 }
 
 #[cfg(test)]
+pub(crate) mod testing {
+    //! Audits for tests, written to a temporary folder.
+
+    use std::path::Path;
+
+    use crate::config::{Audit, AuditConfig, CONFIG_FILE};
+
+    /// Selection mode on `data.csv` with columns `sex`, `race`, `selected`, `score`, `hired`.
+    pub const SELECTION: &str = r#"
+[audit]
+id = "test"
+title = "Test audit"
+organization = "Test Org"
+system = "Screener"
+audit_date = 2026-01-15
+frameworks = ["nyc-ll144"]
+
+[auditor]
+name = "Auditor"
+independent = true
+
+[data]
+path = "data.csv"
+kind = "historical"
+description = "test data"
+outcome = "selection"
+
+[data.columns]
+sex = "sex"
+race = "race"
+selected = "selected"
+score = "score"
+label = "hired"
+
+[data.categories.sex]
+Male = ["M"]
+Female = ["F"]
+unknown = [""]
+
+[data.categories.race]
+White = ["W"]
+"Black or African American" = ["B"]
+Asian = ["A"]
+unknown = ["", "U"]
+"#;
+
+    /// Write `config` as the audit's fairfile.toml in `dir` and load it.
+    pub fn audit(dir: &Path, config: &str) -> Audit {
+        let path = dir.join(CONFIG_FILE);
+        std::fs::write(&path, config).unwrap();
+        let parsed = AuditConfig::parse(config, &path).unwrap();
+        Audit { root: dir.to_path_buf(), config_path: path, config_text: config.to_string(), config: parsed }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -28,6 +28,11 @@ const MIN_BYTES_PER_THREAD: u64 = 8 << 20;
 const MAX_THREADS: usize = 16;
 
 pub(super) fn read(audit: &Audit, relative: &str, progress: bool) -> Result<Ingested> {
+    read_with(audit, relative, progress, None)
+}
+
+/// [`read`] with a fixed number of reader threads (tests), or one per core and 8 MiB.
+fn read_with(audit: &Audit, relative: &str, progress: bool, threads: Option<usize>) -> Result<Ingested> {
     let path = audit.resolve(relative);
     let size = data_file_size(&path, "path")?;
     if size == 0 {
@@ -48,7 +53,7 @@ pub(super) fn read(audit: &Audit, relative: &str, progress: bool) -> Result<Inge
     });
     let (hash, tallied) = thread::scope(|s| {
         let hasher = s.spawn(|| crate::hash::sha256_file(&path));
-        let tallied = tally_file(&plan, header_end, size, bar.as_ref());
+        let tallied = tally_file(&plan, header_end, size, bar.as_ref(), threads.unwrap_or_else(|| reader_threads(size - header_end)));
         (hasher.join(), tallied)
     });
     if let Some(bar) = bar {
@@ -260,6 +265,11 @@ impl RowPlan {
     /// them), compute the median and the above-median counts, list every raw value seen.
     fn finish(&self, audit: &Audit, relative: &str, mut sums: Tallier<'_>, sha256: String) -> Result<Ingested> {
         let data = audit.config.data.get_ref();
+        if sums.rows == 0 {
+            return Err(InputError::new(Location::file(&self.path), "no data rows after the header")
+                .with_help("export the applicants assessed, one row each")
+                .into());
+        }
         let axes = [("sex", &self.sex, &sums.sex), ("race", &self.race, &sums.race)];
         if self.unmapped == Unmapped::Error {
             let mut unmapped = Vec::new();
@@ -607,10 +617,20 @@ fn read_range<'p>(plan: &'p RowPlan, begin: u64, end: u64, bar: Option<&Progress
     chunk
 }
 
-/// Tally every data row: in parallel byte ranges when the file is large, else in one pass.
-fn tally_file<'p>(plan: &'p RowPlan, header_end: u64, size: u64, bar: Option<&ProgressBar>) -> Result<Tallier<'p>> {
+/// One reader per core, each with at least [`MIN_BYTES_PER_THREAD`] of data.
+fn reader_threads(data_bytes: u64) -> usize {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (((size - header_end) / MIN_BYTES_PER_THREAD) as usize).clamp(1, cores.clamp(1, MAX_THREADS));
+    ((data_bytes / MIN_BYTES_PER_THREAD) as usize).clamp(1, cores.clamp(1, MAX_THREADS))
+}
+
+/// Tally every data row: in `threads` parallel byte ranges, or in one pass.
+fn tally_file<'p>(
+    plan: &'p RowPlan,
+    header_end: u64,
+    size: u64,
+    bar: Option<&ProgressBar>,
+    threads: usize,
+) -> Result<Tallier<'p>> {
     if threads > 1 {
         let mut starts = vec![header_end];
         for i in 1..threads {
@@ -646,6 +666,8 @@ fn tally_file<'p>(plan: &'p RowPlan, header_end: u64, size: u64, bar: Option<&Pr
             return Ok(sums);
         }
         // A split point fell inside a quoted field spanning lines: read again in one pass.
+        #[cfg(test)]
+        tests::ONE_PASS_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(bar) = bar {
             bar.set_position(0);
         }
@@ -710,4 +732,142 @@ fn fault_error(path: &Path, header: &[String], outcomes: Option<&OutcomeMap>, fa
         FaultKind::Io(e) => return Error::io(path, e),
     };
     error.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::ingest::testing::{SELECTION, audit};
+
+    /// How often parallel reading fell back to one pass (split inside quotes).
+    pub(super) static ONE_PASS_RETRIES: AtomicUsize = AtomicUsize::new(0);
+
+    fn ingest(dir: &Path, config: &str, threads: usize) -> Result<Ingested> {
+        read_with(&audit(dir, config), "data.csv", false, Some(threads))
+    }
+
+    /// A deterministic pseudo-random applicant file; `multiline` puts long quoted comments with
+    /// newlines in every row, so that split points fall inside quotes.
+    fn applicants(rows: usize, multiline: bool) -> String {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % m
+        };
+        let mut out = String::from("id,sex,race,comment,selected,score,hired\n");
+        for i in 0..rows {
+            let sex = ["M", "F", "", "M "][next(4) as usize];
+            let race = ["W", "B", "A", "", "U", "\"W\""][next(6) as usize];
+            let comment = match (multiline, next(3)) {
+                (true, _) => format!("\"note {i}\nsecond line, with comma\n\"\"quoted\"\" third\r\nend\""),
+                (false, 0) => "\"a, b\"".to_string(),
+                (false, _) => String::new(),
+            };
+            let selected = ["1", "0"][next(2) as usize];
+            let score = next(40) as f64 / 4.0;
+            let hired = next(2);
+            let eol = if next(5) == 0 { "\r\n" } else { "\n" };
+            out.push_str(&format!("{i},{sex},{race},{comment},{selected},{score},{hired}{eol}"));
+        }
+        out
+    }
+
+    fn scoring(config: &str) -> String {
+        config.replace("outcome = \"selection\"", "outcome = \"scoring\"")
+    }
+
+    #[test]
+    fn parallel_ranges_give_the_same_result_as_one_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        for multiline in [false, true] {
+            std::fs::write(dir.path().join("data.csv"), applicants(3000, multiline)).unwrap();
+            for config in [SELECTION.to_string(), scoring(SELECTION)] {
+                let one = ingest(dir.path(), &config, 1).unwrap();
+                assert_eq!(one.data.rows_read, 3000);
+                assert_eq!(one.tally.total(), 3000);
+                for threads in [2, 3, 5, 16] {
+                    let many = ingest(dir.path(), &config, threads).unwrap();
+                    assert_eq!(many, one, "{threads} threads, multiline {multiline}");
+                }
+            }
+            if !multiline {
+                // Plain files split cleanly: no test writes multiline quotes before this point.
+                assert_eq!(ONE_PASS_RETRIES.load(Ordering::Relaxed), 0);
+            }
+        }
+        // Nearly every line start in the multiline file is inside quotes: the split was caught.
+        assert!(ONE_PASS_RETRIES.load(Ordering::Relaxed) > 0);
+    }
+
+    #[test]
+    fn values_are_trimmed_and_quotes_removed_before_matching() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("data.csv"), applicants(400, false)).unwrap();
+        let got = ingest(dir.path(), SELECTION, 1).unwrap();
+        let sex: Vec<(&str, &str)> = got
+            .category_values
+            .iter()
+            .filter(|v| v.dimension == "sex")
+            .map(|v| (v.value.as_str(), v.category.as_str()))
+            .collect();
+        // "M " is trimmed into "M"; `"W"` (quoted) is W.
+        assert_eq!(sex, [("M", "Male"), ("F", "Female"), ("", "unknown")]);
+        let race: Vec<&str> =
+            got.category_values.iter().filter(|v| v.dimension == "race").map(|v| v.value.as_str()).collect();
+        assert_eq!(race, ["W", "B", "A", "", "U"]);
+        let counted: u64 = got.category_values.iter().filter(|v| v.dimension == "race").map(|v| v.count).sum();
+        assert_eq!(counted, 400);
+    }
+
+    #[test]
+    fn the_first_bad_row_in_file_order_is_reported_whatever_the_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines: Vec<String> = applicants(3000, false).lines().map(str::to_string).collect();
+        lines[1500].push_str(",extra");
+        lines[2800].push_str(",extra");
+        std::fs::write(dir.path().join("data.csv"), lines.join("\n")).unwrap();
+        for threads in [1, 2, 4] {
+            let err = ingest(dir.path(), SELECTION, threads).unwrap_err().to_string();
+            assert!(err.contains("data.csv:1501:8"), "{threads}: {err}");
+            assert!(err.contains("row has 8 fields but the header has 7"), "{err}");
+        }
+    }
+
+    #[test]
+    fn median_and_ties_over_the_full_sample() {
+        let dir = tempfile::tempdir().unwrap();
+        // Scores 1..=6 plus an unknown-sex 4: median of 1,2,3,4,4,5,6 = 4; two scores tie.
+        let csv = "id,sex,race,comment,selected,score,hired\n\
+                   1,M,W,,1,1,0\n2,M,W,,1,2,0\n3,F,B,,0,3,0\n4,F,B,,0,4,0\n5,M,B,,0,5,0\n6,F,W,,0,6,0\n7,,W,,0,4,0\n";
+        std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+        let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
+        assert_eq!(got.tally.median_score, Some(4.0));
+        assert_eq!(got.data.scores_at_median, Some(2));
+        // Above 4: the 5 (M, B) and the 6 (F, W).
+        assert_eq!(got.tally.sex_total(Some(0)).positive, 1);
+        assert_eq!(got.tally.sex_total(Some(1)).positive, 1);
+        assert_eq!(got.tally.sex_total(None).positive, 0);
+        // Even count: the mean of the two middle values.
+        std::fs::write(dir.path().join("data.csv"), format!("{csv}8,M,W,,0,-0,0\n")).unwrap();
+        let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
+        assert_eq!(got.tally.median_score, Some(3.5));
+    }
+
+    #[test]
+    fn header_only_and_blank_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        for (content, message) in [
+            ("id,sex,race,comment,selected,score,hired\n", "no data rows"),
+            ("\u{feff}\r\n\n", "empty file"),
+            ("", "empty file"),
+        ] {
+            std::fs::write(dir.path().join("data.csv"), content).unwrap();
+            let err = ingest(dir.path(), SELECTION, 1).unwrap_err().to_string();
+            assert!(err.contains(message), "{content:?}: {err}");
+        }
+    }
 }
