@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::values::{AxisMap, Resolved};
-use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, show_value};
+use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, near, show_value};
 use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
-use crate::diag::{Error, InputError, Location, Result, suggest};
+use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo};
 
 const COLUMNS: &[&str] = &["sex", "race", "n", "selected", "above_median", "tp", "fp", "fn", "tn", "median_score"];
@@ -153,7 +153,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             let (name, field, map) =
                 if *dim == 0 { ("sex", layout.sex, &sex_map) } else { ("race", layout.race, &race_map) };
             let mut help = format!("use a canonical {name} category or a raw value listed in [data.categories.{name}]");
-            if let Some(near) = map.as_ref().and_then(|m| suggest(value, m.all_values())) {
+            if let Some(near) = map.as_ref().and_then(|m| near(value, m.all_values())) {
                 help.push_str(&format!(" (did you mean {near:?}?)"));
             }
             help.push_str(", or set [data] unmapped = \"unknown\" to count unmapped values as unknown");
@@ -297,7 +297,7 @@ impl Layout {
         for (i, name) in header.iter().enumerate() {
             if !COLUMNS.contains(&name.as_str()) {
                 let mut help = format!("counts columns are: {}", COLUMNS.join(", "));
-                if let Some(near) = suggest(name, COLUMNS.iter().copied()) {
+                if let Some(near) = near(name, COLUMNS.iter().copied()) {
                     help = format!("did you mean `{near}`? {help}");
                 }
                 errors.push(InputError::new(at(i, name), format!("unknown counts column `{name}`")).with_help(help));

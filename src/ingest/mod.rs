@@ -184,6 +184,18 @@ fn empty_file(path: &Path) -> Error {
         .into()
 }
 
+/// The listed value nearest to `given` for a "did you mean" hint: a case-insensitive match
+/// first, else the nearest by [`crate::diag::suggest`].
+fn near<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut candidates: Vec<&str> = candidates.into_iter().collect();
+    candidates.sort_unstable(); // deterministic hints whatever the map order
+    candidates
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(given) && **c != given)
+        .copied()
+        .or_else(|| crate::diag::suggest(given, candidates.iter().copied()))
+}
+
 /// Quote a raw value for messages, marking the empty string.
 fn show_value(value: &str) -> String {
     if value.is_empty() { "\"\" (empty)".to_string() } else { format!("{value:?}") }

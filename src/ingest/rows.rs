@@ -18,9 +18,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::median::median;
 use super::reader::{self, ReadError, Record, RecordReader};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
-use super::{Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, show_value};
+use super::{Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, near, show_value};
 use crate::config::{Audit, Outcome, Unmapped};
-use crate::diag::{Error, InputError, Location, Result, suggest};
+use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
 
 /// Ranges smaller than this are not worth a thread.
@@ -144,7 +144,7 @@ impl RowPlan {
                 [i] => return Some(*i),
                 [] => {
                     let mut help = format!("the header has: {}", header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "));
-                    if let Some(near) = suggest(name, header.iter().map(String::as_str)) {
+                    if let Some(near) = near(name, header.iter().map(String::as_str)) {
                         help = format!("did you mean `{near}`? {help}");
                     }
                     errors.push(
@@ -291,7 +291,7 @@ impl RowPlan {
                         let name = &self.header[column.index];
                         let rows = if entry.count == 1 { "1 row".to_string() } else { format!("{} rows", entry.count) };
                         let mut help = format!("map it in [data.categories.{dim}]");
-                        if let Some(near) = suggest(&value, column.map.raw_values()) {
+                        if let Some(near) = near(&value, column.map.raw_values()) {
                             help.push_str(&format!(" (did you mean {near:?}?)"));
                         }
                         help.push_str(&format!(
@@ -715,7 +715,7 @@ fn fault_error(path: &Path, header: &[String], outcomes: Option<&OutcomeMap>, fa
         }
         FaultKind::Outcome(value) => {
             let mut help = "add it to one of the two lists in fairfile.toml".to_string();
-            if let Some(near) = outcomes.and_then(|o| suggest(&value, o.outcome_values())) {
+            if let Some(near) = outcomes.and_then(|o| near(&value, o.outcome_values())) {
                 help = format!("did you mean {near:?}? Otherwise {help}");
             }
             InputError::new(

@@ -38,7 +38,8 @@ impl AxisMap {
     pub fn from_config(map: &CategoryMap) -> AxisMap {
         let mut categories = Vec::new();
         let mut raw = HashMap::new();
-        let mut canonical = HashMap::new();
+        // The reserved name `unknown` is a canonical name even when the table does not list it.
+        let mut canonical = HashMap::from([(UNKNOWN.to_string(), Resolved::Unknown)]);
         for (name, raws) in map {
             let target = if name == UNKNOWN {
                 Resolved::Unknown
