@@ -15,7 +15,10 @@ pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let report = metrics::compute(&audit, std::io::stderr().is_terminal())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
-        Format::Table => print!("{}", render_table(&report, &audit.config.audit.get_ref().title)),
+        Format::Table => print!(
+            "{}",
+            render_table(&report, &audit.config.audit.get_ref().title)
+        ),
     }
     Ok(Outcome::Success)
 }
@@ -28,18 +31,30 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
     let _ = writeln!(out, "{title}");
     match report.mode {
         Mode::Selection => {
-            let _ = writeln!(out, "Selection mode (6 RCNY §5-301(b)): {} individuals assessed", thousands(report.total));
+            let _ = writeln!(
+                out,
+                "Selection mode (6 RCNY §5-301(b)): {} individuals assessed",
+                thousands(report.total)
+            );
         }
         Mode::Scoring => {
-            let median = report.median_score.map_or("—".to_string(), |m| m.to_string());
+            let median = report
+                .median_score
+                .map_or("—".to_string(), |m| m.to_string());
             let _ = writeln!(
                 out,
                 "Scoring mode (6 RCNY §5-301(c)): {} individuals assessed; median score {median} ({})",
                 thousands(report.total),
-                data.median_source.as_deref().unwrap_or("source not recorded")
+                data.median_source
+                    .as_deref()
+                    .unwrap_or("source not recorded")
             );
             if let Some(ties) = data.scores_at_median {
-                let _ = writeln!(out, "{} scores equal the median and are not counted as above it", thousands(ties));
+                let _ = writeln!(
+                    out,
+                    "{} scores equal the median and are not counted as above it",
+                    thousands(ties)
+                );
             }
         }
     }
@@ -50,7 +65,11 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
         data.input,
         data.kind,
         thousands(data.rows_read),
-        if data.input == "counts" { "count rows" } else { "rows" },
+        if data.input == "counts" {
+            "count rows"
+        } else {
+            "rows"
+        },
         data.sha256
     );
 
@@ -79,9 +98,11 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
             "\nFairness metrics (fairlearn definitions; unknown categories left out)\nprediction: {}\nlabel: {}",
             fairness.prediction, fairness.label
         );
-        for (name, dimension) in
-            [("sex", &fairness.sex), ("race_ethnicity", &fairness.race_ethnicity), ("intersectional", &fairness.intersectional)]
-        {
+        for (name, dimension) in [
+            ("sex", &fairness.sex),
+            ("race_ethnicity", &fairness.race_ethnicity),
+            ("intersectional", &fairness.intersectional),
+        ] {
             if let Some(dimension) = dimension {
                 out.push('\n');
                 render_fairness(&mut out, name, dimension);
@@ -94,9 +115,20 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
         let rows = report
             .outcome_values
             .iter()
-            .map(|v| vec![v.column.clone(), format!("{:?}", v.value), thousands(v.count), v.counted_as.replace('_', " ")])
+            .map(|v| {
+                vec![
+                    v.column.clone(),
+                    format!("{:?}", v.value),
+                    thousands(v.count),
+                    v.counted_as.replace('_', " "),
+                ]
+            })
             .collect();
-        out.push_str(&aligned(&["Column", "Value", "Count", "Counted as"], rows, &[false, false, true, false]));
+        out.push_str(&aligned(
+            &["Column", "Value", "Count", "Counted as"],
+            rows,
+            &[false, false, true, false],
+        ));
     }
     if !report.category_values.is_empty() {
         let _ = writeln!(out, "\nCategory values seen");
@@ -104,11 +136,24 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
             .category_values
             .iter()
             .map(|v| {
-                let category = if v.unmapped { format!("{} (unmapped)", v.category) } else { v.category.clone() };
-                vec![v.dimension.clone(), format!("{:?}", v.value), thousands(v.count), category]
+                let category = if v.unmapped {
+                    format!("{} (unmapped)", v.category)
+                } else {
+                    v.category.clone()
+                };
+                vec![
+                    v.dimension.clone(),
+                    format!("{:?}", v.value),
+                    thousands(v.count),
+                    category,
+                ]
             })
             .collect();
-        out.push_str(&aligned(&["Column", "Value", "Count", "Category"], rows, &[false, false, true, false]));
+        out.push_str(&aligned(
+            &["Column", "Value", "Count", "Category"],
+            rows,
+            &[false, false, true, false],
+        ));
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings");
@@ -138,7 +183,17 @@ fn render_dimension(out: &mut String, name: &str, d: &Dimension, positive: &str)
     );
     let rows = d.categories.iter().map(category_row).collect();
     out.push_str(&aligned(
-        &["Category", "n", positive, "Rate", "Impact ratio", "95% CI", "Fisher p", "Share", "Flags"],
+        &[
+            "Category",
+            "n",
+            positive,
+            "Rate",
+            "Impact ratio",
+            "95% CI",
+            "Fisher p",
+            "Share",
+            "Flags",
+        ],
         rows,
         &[false, true, true, true, true, true, true, true, false],
     ));
@@ -170,7 +225,8 @@ fn category_row(c: &CategoryResult) -> Vec<String> {
         thousands(c.n),
         thousands(c.count()),
         percent(c.rate),
-        c.impact_ratio.map_or("—".to_string(), |r| format!("{r:.3}")),
+        c.impact_ratio
+            .map_or("—".to_string(), |r| format!("{r:.3}")),
         interval,
         c.fisher_p.map_or("—".to_string(), p_value),
         percent(c.share),
@@ -209,7 +265,16 @@ fn render_fairness(out: &mut String, name: &str, d: &FairnessDimension) {
         })
         .collect();
     out.push_str(&aligned(
-        &["Group", "n", "Selection rate", "TPR", "FPR", "FNR", "Precision", "Accuracy"],
+        &[
+            "Group",
+            "n",
+            "Selection rate",
+            "TPR",
+            "FPR",
+            "FNR",
+            "Precision",
+            "Accuracy",
+        ],
         rows,
         &[false, true, true, true, true, true, true, true],
     ));
@@ -234,7 +299,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -286,7 +351,14 @@ mod tests {
 
     #[test]
     fn alignment_pads_by_characters() {
-        let table = aligned(&["A", "n"], vec![vec!["é".into(), "10".into()], vec!["long".into(), "5".into()]], &[false, true]);
+        let table = aligned(
+            &["A", "n"],
+            vec![
+                vec!["é".into(), "10".into()],
+                vec!["long".into(), "5".into()],
+            ],
+            &[false, true],
+        );
         assert_eq!(table, "  A      n\n  é     10\n  long   5\n");
     }
 

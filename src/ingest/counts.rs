@@ -16,7 +16,18 @@ use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo};
 
-const COLUMNS: &[&str] = &["sex", "race", "n", "selected", "above_median", "tp", "fp", "fn", "tn", "median_score"];
+const COLUMNS: &[&str] = &[
+    "sex",
+    "race",
+    "n",
+    "selected",
+    "above_median",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "median_score",
+];
 const CONFUSION: [&str; 4] = ["tp", "fp", "fn", "tn"];
 
 pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
@@ -33,7 +44,10 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         .from_path(&path)
         .map_err(|e| csv_error(&path, e))?;
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).map_err(|e| csv_error(&path, e))? {
+    if !reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(&path, e))?
+    {
         return Err(empty_file(&path));
     }
     let header = header_names(&path, &record)?;
@@ -47,7 +61,10 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     let mut seen: BTreeMap<(u8, String), (u64, Resolved, usize)> = BTreeMap::new();
     let mut median_column: Option<(f64, usize)> = None;
 
-    while reader.read_byte_record(&mut record).map_err(|e| csv_error(&path, e))? {
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(&path, e))?
+    {
         let line = record.position().map_or(0, |p| p.line() as usize);
         let at = |field: usize| Location {
             file: path.clone(),
@@ -58,8 +75,17 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         if record.len() != header.len() {
             errors.push(
                 InputError::new(
-                    Location { file: path.clone(), line: Some(line), column: Some(record.len().min(header.len()) + 1), field: None },
-                    format!("row has {} fields but the header has {}", record.len(), header.len()),
+                    Location {
+                        file: path.clone(),
+                        line: Some(line),
+                        column: Some(record.len().min(header.len()) + 1),
+                        field: None,
+                    },
+                    format!(
+                        "row has {} fields but the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
                 )
                 .with_help("every row needs one value per header column"),
             );
@@ -69,7 +95,10 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             .map(|field| match std::str::from_utf8(&record[field]) {
                 Ok(text) => Some(text.trim_ascii()),
                 Err(_) => {
-                    errors.push(InputError::new(at(field), "field is not valid UTF-8").with_help("save the file as UTF-8"));
+                    errors.push(
+                        InputError::new(at(field), "field is not valid UTF-8")
+                            .with_help("save the file as UTF-8"),
+                    );
                     None
                 }
             })
@@ -82,8 +111,11 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 Ok(v) => Some(v),
                 Err(_) => {
                     errors.push(
-                        InputError::new(at(field), format!("{} is not a whole number of individuals", show_value(text)))
-                            .with_help("counts are non-negative integers"),
+                        InputError::new(
+                            at(field),
+                            format!("{} is not a whole number of individuals", show_value(text)),
+                        )
+                        .with_help("counts are non-negative integers"),
                     );
                     None
                 }
@@ -99,14 +131,22 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 Ok(m) if m.is_finite() => match median_column {
                     None => median_column = Some((m, line)),
                     Some((first, first_line)) if first != m => errors.push(
-                        InputError::new(at(field), format!("median_score {m} differs from {first} on line {first_line}"))
-                            .with_help("the median of the full sample is one number: repeat it on every row"),
+                        InputError::new(
+                            at(field),
+                            format!("median_score {m} differs from {first} on line {first_line}"),
+                        )
+                        .with_help(
+                            "the median of the full sample is one number: repeat it on every row",
+                        ),
                     ),
                     Some(_) => {}
                 },
                 _ => errors.push(
-                    InputError::new(at(field), format!("median_score {} is not a finite number", show_value(text)))
-                        .with_help("give the sample's median score, e.g. 5.5"),
+                    InputError::new(
+                        at(field),
+                        format!("median_score {} is not a finite number", show_value(text)),
+                    )
+                    .with_help("give the sample's median score, e.g. 5.5"),
                 ),
             }
         }
@@ -115,22 +155,41 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             if let (Some(field), Some(resolved)) = (field, resolved)
                 && let Some(text) = texts[field]
             {
-                seen.entry((dim, text.to_string())).or_insert((0, resolved, line)).0 += n.unwrap_or(0);
+                seen.entry((dim, text.to_string()))
+                    .or_insert((0, resolved, line))
+                    .0 += n.unwrap_or(0);
             }
         }
-        let (Some(sex), Some(race), Some(n), Some(positive)) = (sex, race, n, positive) else { continue };
-        let mut cell = Cell { n, positive, ..Cell::default() };
+        let (Some(sex), Some(race), Some(n), Some(positive)) = (sex, race, n, positive) else {
+            continue;
+        };
+        let mut cell = Cell {
+            n,
+            positive,
+            ..Cell::default()
+        };
         if positive > n {
-            errors.push(InputError::new(at(layout.positive), format!("{} ({positive}) is larger than n ({n})", header[layout.positive])));
+            errors.push(InputError::new(
+                at(layout.positive),
+                format!(
+                    "{} ({positive}) is larger than n ({n})",
+                    header[layout.positive]
+                ),
+            ));
         }
         if let Some(confusion) = confusion {
-            let [Some(tp), Some(fp), Some(fn_), Some(tn)] = confusion else { continue };
+            let [Some(tp), Some(fp), Some(fn_), Some(tn)] = confusion else {
+                continue;
+            };
             (cell.tp, cell.fp, cell.fn_, cell.tn) = (tp, fp, fn_, tn);
             let sum = u128::from(tp) + u128::from(fp) + u128::from(fn_) + u128::from(tn);
             if sum != u128::from(n) {
                 errors.push(
-                    InputError::new(at(layout.n), format!("tp + fp + fn + tn = {sum} but n = {n}"))
-                        .with_help("every individual of the cell is in exactly one of tp, fp, fn, tn"),
+                    InputError::new(
+                        at(layout.n),
+                        format!("tp + fp + fn + tn = {sum} but n = {n}"),
+                    )
+                    .with_help("every individual of the cell is in exactly one of tp, fp, fn, tn"),
                 );
             }
             let predicted = u128::from(tp) + u128::from(fp);
@@ -150,34 +209,58 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             if *resolved != Resolved::Unmapped {
                 continue;
             }
-            let (name, field, map) =
-                if *dim == 0 { ("sex", layout.sex, &sex_map) } else { ("race", layout.race, &race_map) };
-            let mut help = format!("use a canonical {name} category or a raw value listed in [data.categories.{name}]");
+            let (name, field, map) = if *dim == 0 {
+                ("sex", layout.sex, &sex_map)
+            } else {
+                ("race", layout.race, &race_map)
+            };
+            let mut help = format!(
+                "use a canonical {name} category or a raw value listed in [data.categories.{name}]"
+            );
             if let Some(near) = map.as_ref().and_then(|m| near(value, m.all_values())) {
                 help.push_str(&format!(" (did you mean {near:?}?)"));
             }
-            help.push_str(", or set [data] unmapped = \"unknown\" to count unmapped values as unknown");
+            help.push_str(
+                ", or set [data] unmapped = \"unknown\" to count unmapped values as unknown",
+            );
             errors.push(
                 InputError::new(
-                    Location { file: path.clone(), line: Some(*line), column: field.map(|f| f + 1), field: Some(name.to_string()) },
-                    format!("unmapped {name} value {}: {count} individuals, first on this line", show_value(value)),
+                    Location {
+                        file: path.clone(),
+                        line: Some(*line),
+                        column: field.map(|f| f + 1),
+                        field: Some(name.to_string()),
+                    },
+                    format!(
+                        "unmapped {name} value {}: {count} individuals, first on this line",
+                        show_value(value)
+                    ),
                 )
                 .with_help(help),
             );
         }
     }
     if rows.is_empty() && errors.is_empty() {
-        return Err(InputError::new(Location::file(&path), "no data rows after the header")
-            .with_help("add one row per sex × race cell")
-            .into());
+        return Err(
+            InputError::new(Location::file(&path), "no data rows after the header")
+                .with_help("add one row per sex × race cell")
+                .into(),
+        );
     }
     let median_score = if data.outcome == Outcome::Scoring {
         match (data.median_score, median_column) {
             (Some(config), Some((column, line))) if config != column => {
                 errors.push(
                     InputError::new(
-                        Location { file: path.clone(), line: Some(line), column: layout.median.map(|f| f + 1), field: Some("median_score".into()) },
-                        format!("median_score {column} differs from [data] median_score = {config}"),
+                        Location {
+                            file: path.clone(),
+                            line: Some(line),
+                            column: layout.median.map(|f| f + 1),
+                            field: Some("median_score".into()),
+                        },
+                        format!(
+                            "median_score {column} differs from [data] median_score = {config}"
+                        ),
                     )
                     .with_help("give the median once, or make both agree"),
                 );
@@ -205,7 +288,12 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         Some(m) => Axis::provided(m.categories.clone()),
         None => Axis::not_provided(),
     };
-    let mut tally = Tally::new(data.outcome, axis(&sex_map), axis(&race_map), layout.confusion.is_some());
+    let mut tally = Tally::new(
+        data.outcome,
+        axis(&sex_map),
+        axis(&race_map),
+        layout.confusion.is_some(),
+    );
     tally.median_score = median_score;
     let slot = |map: &Option<AxisMap>, r: Resolved| match (map, r) {
         (Some(_), Resolved::Category(i)) => Some(i),
@@ -213,19 +301,27 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     };
     let rows_read = rows.len() as u64;
     for (sex, race, cell) in rows {
-        tally.cell_mut(slot(&sex_map, sex), slot(&race_map, race)).add(&cell);
+        tally
+            .cell_mut(slot(&sex_map, sex), slot(&race_map, race))
+            .add(&cell);
     }
 
     let mut category_values: Vec<(u8, usize, String, CategoryValue)> = seen
         .into_iter()
         .map(|((dim, value), (count, resolved, _))| {
             let map = if dim == 0 { &sex_map } else { &race_map };
-            let categories = map.as_ref().map(|m| m.categories.as_slice()).unwrap_or_default();
+            let categories = map
+                .as_ref()
+                .map(|m| m.categories.as_slice())
+                .unwrap_or_default();
             let slot = match resolved {
                 Resolved::Category(i) => i,
                 Resolved::Unknown | Resolved::Unmapped => categories.len(),
             };
-            let category = categories.get(slot).cloned().unwrap_or_else(|| UNKNOWN.to_string());
+            let category = categories
+                .get(slot)
+                .cloned()
+                .unwrap_or_else(|| UNKNOWN.to_string());
             let item = CategoryValue {
                 dimension: if dim == 0 { "sex" } else { "race" }.to_string(),
                 value: value.clone(),
@@ -264,7 +360,11 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
 }
 
 /// Resolve the value of an axis column (`Unknown` when the file has no such column).
-fn resolve(field: Option<usize>, map: &mut Option<AxisMap>, texts: &[Option<&str>]) -> Option<Resolved> {
+fn resolve(
+    field: Option<usize>,
+    map: &mut Option<AxisMap>,
+    texts: &[Option<&str>],
+) -> Option<Resolved> {
     match (field, map.as_mut()) {
         (Some(field), Some(map)) => texts[field].map(|text| map.resolve_counts(text)),
         _ => Some(Resolved::Unknown),
@@ -292,19 +392,35 @@ impl Layout {
     fn new(audit: &Audit, path: &Path, header: &[String]) -> Result<Layout> {
         let data = audit.config.data.get_ref();
         let mut errors = Vec::new();
-        let at = |i: usize, name: &str| Location { file: path.to_path_buf(), line: Some(1), column: Some(i + 1), field: Some(name.to_string()) };
-        let line1 = |name: &str| Location { file: path.to_path_buf(), line: Some(1), column: None, field: Some(name.to_string()) };
+        let at = |i: usize, name: &str| Location {
+            file: path.to_path_buf(),
+            line: Some(1),
+            column: Some(i + 1),
+            field: Some(name.to_string()),
+        };
+        let line1 = |name: &str| Location {
+            file: path.to_path_buf(),
+            line: Some(1),
+            column: None,
+            field: Some(name.to_string()),
+        };
         for (i, name) in header.iter().enumerate() {
             if !COLUMNS.contains(&name.as_str()) {
                 let mut help = format!("counts columns are: {}", COLUMNS.join(", "));
                 if let Some(near) = near(name, COLUMNS.iter().copied()) {
                     help = format!("did you mean `{near}`? {help}");
                 }
-                errors.push(InputError::new(at(i, name), format!("unknown counts column `{name}`")).with_help(help));
+                errors.push(
+                    InputError::new(at(i, name), format!("unknown counts column `{name}`"))
+                        .with_help(help),
+                );
             } else if header[..i].contains(name) {
                 errors.push(
-                    InputError::new(at(i, name), format!("column `{name}` appears twice in the header"))
-                        .with_help("keep one"),
+                    InputError::new(
+                        at(i, name),
+                        format!("column `{name}` appears twice in the header"),
+                    )
+                    .with_help("keep one"),
                 );
             }
         }
@@ -319,16 +435,24 @@ impl Layout {
         };
         if let Some(i) = find(other) {
             errors.push(
-                InputError::new(at(i, other), format!("`{other}` does not fit [data] outcome = \"{mode}\""))
-                    .with_help(format!("{mode} mode counts use `{wanted}`")),
+                InputError::new(
+                    at(i, other),
+                    format!("`{other}` does not fit [data] outcome = \"{mode}\""),
+                )
+                .with_help(format!("{mode} mode counts use `{wanted}`")),
             );
         }
         let mut required = |name: &str| {
             let found = find(name);
             if found.is_none() {
                 errors.push(
-                    InputError::new(line1(name), format!("the counts header has no `{name}` column"))
-                        .with_help(format!("the header is sex,race,n,{wanted} (optionally tp,fp,fn,tn)")),
+                    InputError::new(
+                        line1(name),
+                        format!("the counts header has no `{name}` column"),
+                    )
+                    .with_help(format!(
+                        "the header is sex,race,n,{wanted} (optionally tp,fp,fn,tn)"
+                    )),
                 );
             }
             found.unwrap_or(0)
@@ -340,11 +464,21 @@ impl Layout {
             [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
             [None, None, None, None] => None,
             partial => {
-                let missing: Vec<&str> =
-                    CONFUSION.iter().zip(partial).filter(|(_, f)| f.is_none()).map(|(n, _)| *n).collect();
+                let missing: Vec<&str> = CONFUSION
+                    .iter()
+                    .zip(partial)
+                    .filter(|(_, f)| f.is_none())
+                    .map(|(n, _)| *n)
+                    .collect();
                 errors.push(
-                    InputError::new(line1(missing[0]), format!("confusion counts need all of tp, fp, fn, tn; missing: {}", missing.join(", ")))
-                        .with_help("give all four columns, or none"),
+                    InputError::new(
+                        line1(missing[0]),
+                        format!(
+                            "confusion counts need all of tp, fp, fn, tn; missing: {}",
+                            missing.join(", ")
+                        ),
+                    )
+                    .with_help("give all four columns, or none"),
                 );
                 None
             }
@@ -358,9 +492,10 @@ impl Layout {
         }
         let sex = find("sex");
         let race = find("race");
-        for (dim, found, configured) in
-            [("sex", sex, data.categories.sex.is_some()), ("race", race, data.categories.race.is_some())]
-        {
+        for (dim, found, configured) in [
+            ("sex", sex, data.categories.sex.is_some()),
+            ("race", race, data.categories.race.is_some()),
+        ] {
             if found.is_none() && configured {
                 errors.push(
                     InputError::new(line1(dim), format!("the counts header has no `{dim}` column, but [data.categories.{dim}] is configured"))
@@ -370,12 +505,22 @@ impl Layout {
         }
         if sex.is_none() && race.is_none() {
             errors.push(
-                InputError::new(line1("sex"), "the counts header has neither `sex` nor `race`")
-                    .with_help("the counts are per sex × race cell: header sex,race,n,…"),
+                InputError::new(
+                    line1("sex"),
+                    "the counts header has neither `sex` nor `race`",
+                )
+                .with_help("the counts are per sex × race cell: header sex,race,n,…"),
             );
         }
         match errors.len() {
-            0 => Ok(Layout { sex, race, n, positive, confusion, median }),
+            0 => Ok(Layout {
+                sex,
+                race,
+                n,
+                positive,
+                confusion,
+                median,
+            }),
             1 => Err(errors.remove(0).into()),
             _ => Err(Error::Inputs(errors)),
         }
@@ -388,7 +533,11 @@ fn header_names(path: &Path, record: &csv::ByteRecord) -> Result<Vec<String>> {
         .enumerate()
         .map(|(i, field)| match std::str::from_utf8(field) {
             Ok(name) => Ok(name.trim_ascii().to_string()),
-            Err(_) => Err(InputError::new(Location::at(path, 1, i + 1), "header field is not valid UTF-8").into()),
+            Err(_) => Err(InputError::new(
+                Location::at(path, 1, i + 1),
+                "header field is not valid UTF-8",
+            )
+            .into()),
         })
         .collect()
 }
@@ -398,7 +547,12 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::io(path, e),
         other => InputError::new(
-            Location { file: path.to_path_buf(), line, column: None, field: None },
+            Location {
+                file: path.to_path_buf(),
+                line,
+                column: None,
+                field: None,
+            },
             format!("cannot read CSV: {other:?}"),
         )
         .into(),

@@ -17,14 +17,27 @@ pub(crate) fn median(parts: &mut [Vec<f64>]) -> Option<f64> {
     }
     // The upper middle value: `lower` again if it occurs past the lower rank, else the smallest
     // value above it.
-    let at_most: usize = parts.iter().flat_map(|p| p.iter()).filter(|&&v| v <= lower).count();
+    let at_most: usize = parts
+        .iter()
+        .flat_map(|p| p.iter())
+        .filter(|&&v| v <= lower)
+        .count();
     let upper = if at_most > lower_rank + 1 {
         lower
     } else {
-        parts.iter().flat_map(|p| p.iter()).copied().filter(|&v| v > lower).fold(f64::INFINITY, f64::min)
+        parts
+            .iter()
+            .flat_map(|p| p.iter())
+            .copied()
+            .filter(|&v| v > lower)
+            .fold(f64::INFINITY, f64::min)
     };
     let mean = (lower + upper) / 2.0;
-    Some(if mean.is_finite() { mean } else { lower / 2.0 + upper / 2.0 })
+    Some(if mean.is_finite() {
+        mean
+    } else {
+        lower / 2.0 + upper / 2.0
+    })
 }
 
 /// The value of 0-based rank `k` in the sorted union of `parts`.
@@ -108,7 +121,11 @@ mod tests {
         let mut v = values.to_vec();
         v.sort_by(f64::total_cmp);
         let n = v.len();
-        if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
     }
 
     #[test]
@@ -116,7 +133,10 @@ mod tests {
         assert_eq!(median(&mut []), None);
         assert_eq!(median(&mut [vec![], vec![]]), None);
         assert_eq!(median(&mut [vec![3.0]]), Some(3.0));
-        assert_eq!(median(&mut [vec![1.0, 4.0], vec![], vec![2.0, 3.0]]), Some(2.5));
+        assert_eq!(
+            median(&mut [vec![1.0, 4.0], vec![], vec![2.0, 3.0]]),
+            Some(2.5)
+        );
         assert_eq!(median(&mut [vec![5.0, 5.0], vec![5.0, 1.0]]), Some(5.0));
         assert_eq!(median(&mut [vec![1.0, 1.0], vec![9.0, 9.0]]), Some(5.0));
         assert_eq!(median(&mut [vec![f64::MAX, f64::MAX]]), Some(f64::MAX));

@@ -34,11 +34,17 @@ pub struct Axis {
 
 impl Axis {
     pub fn provided(categories: Vec<String>) -> Axis {
-        Axis { provided: true, categories }
+        Axis {
+            provided: true,
+            categories,
+        }
     }
 
     pub fn not_provided() -> Axis {
-        Axis { provided: false, categories: Vec::new() }
+        Axis {
+            provided: false,
+            categories: Vec::new(),
+        }
     }
 
     /// Number of slots: one per category plus unknown (the last slot).
@@ -90,13 +96,23 @@ impl Tally {
     /// An empty tally over the given axes.
     pub fn new(outcome: Outcome, sex: Axis, race: Axis, has_confusion: bool) -> Tally {
         let cells = vec![Cell::default(); sex.slots() * race.slots()];
-        Tally { outcome, sex, race, cells, has_confusion, median_score: None }
+        Tally {
+            outcome,
+            sex,
+            race,
+            cells,
+            has_confusion,
+            median_score: None,
+        }
     }
 
     fn index(&self, sex: Option<usize>, race: Option<usize>) -> usize {
         let s = sex.unwrap_or(self.sex.categories.len());
         let r = race.unwrap_or(self.race.categories.len());
-        assert!(s < self.sex.slots() && r < self.race.slots(), "cell ({s}, {r}) out of range");
+        assert!(
+            s < self.sex.slots() && r < self.race.slots(),
+            "cell ({s}, {r}) out of range"
+        );
         s * self.race.slots() + r
     }
 
@@ -166,11 +182,15 @@ fn data_file_size(path: &Path, key: &str) -> Result<u64> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Ok(meta.len()),
         Ok(_) => Err(InputError::new(Location::file(path), "is not a file")
-            .with_help(format!("[data] {key} must name a CSV file, relative to the audit folder"))
+            .with_help(format!(
+                "[data] {key} must name a CSV file, relative to the audit folder"
+            ))
             .into()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(InputError::new(Location::file(path), "data file not found")
-                .with_help(format!("check [data] {key} in fairfile.toml (paths are relative to the audit folder)"))
+                .with_help(format!(
+                    "check [data] {key} in fairfile.toml (paths are relative to the audit folder)"
+                ))
                 .into())
         }
         Err(e) => Err(Error::io(path, e)),
@@ -198,7 +218,11 @@ fn near<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Optio
 
 /// Quote a raw value for messages, marking the empty string.
 fn show_value(value: &str) -> String {
-    if value.is_empty() { "\"\" (empty)".to_string() } else { format!("{value:?}") }
+    if value.is_empty() {
+        "\"\" (empty)".to_string()
+    } else {
+        format!("{value:?}")
+    }
 }
 
 #[cfg(test)]
@@ -253,7 +277,12 @@ unknown = ["", "U"]
         let path = dir.join(CONFIG_FILE);
         std::fs::write(&path, config).unwrap();
         let parsed = AuditConfig::parse(config, &path).unwrap();
-        Audit { root: dir.to_path_buf(), config_path: path, config_text: config.to_string(), config: parsed }
+        Audit {
+            root: dir.to_path_buf(),
+            config_path: path,
+            config_text: config.to_string(),
+            config: parsed,
+        }
     }
 }
 

@@ -87,7 +87,12 @@ impl Record<'_> {
 impl RecordReader {
     /// A reader positioned at `offset`; `progress_bytes` is how much of the progress bar this
     /// reader's range accounts for.
-    pub fn open(path: &Path, offset: u64, progress: Option<ProgressBar>, progress_bytes: u64) -> std::io::Result<Self> {
+    pub fn open(
+        path: &Path,
+        offset: u64,
+        progress: Option<ProgressBar>,
+        progress_bytes: u64,
+    ) -> std::io::Result<Self> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(offset))?;
         Ok(RecordReader {
@@ -150,10 +155,19 @@ impl RecordReader {
         }
         let fast = self.fast_record().map_err(|e| with_start(e, start))?;
         if fast {
-            Ok(Some(Record { data: &self.buf, bounds: &self.bounds, start }))
+            Ok(Some(Record {
+                data: &self.buf,
+                bounds: &self.bounds,
+                start,
+            }))
         } else {
-            self.quoted_record(start).map_err(|e| with_start(e, start))?;
-            Ok(Some(Record { data: &self.out, bounds: &self.bounds, start }))
+            self.quoted_record(start)
+                .map_err(|e| with_start(e, start))?;
+            Ok(Some(Record {
+                data: &self.out,
+                bounds: &self.bounds,
+                start,
+            }))
         }
     }
 
@@ -212,8 +226,11 @@ impl RecordReader {
     fn quoted_record(&mut self, start: u64) -> Result<(), ReadError> {
         let (mut nout, mut nend) = (0, 0);
         loop {
-            let (res, nin, o, e) =
-                self.csv.read_record(&self.buf[self.lo..self.hi], &mut self.out[nout..], &mut self.ends[nend..]);
+            let (res, nin, o, e) = self.csv.read_record(
+                &self.buf[self.lo..self.hi],
+                &mut self.out[nout..],
+                &mut self.ends[nend..],
+            );
             self.lo += nin;
             nout += o;
             nend += e;
@@ -355,20 +372,27 @@ mod tests {
         }
         let mut out = Vec::new();
         while let Some(rec) = r.next_record(limit).unwrap() {
-            let fields = (0..rec.len()).map(|i| String::from_utf8_lossy(rec.field(i)).into_owned()).collect();
+            let fields = (0..rec.len())
+                .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
+                .collect();
             out.push((rec.start, fields));
         }
         out
     }
 
     fn fields(recs: &[(u64, Vec<String>)]) -> Vec<Vec<&str>> {
-        recs.iter().map(|(_, f)| f.iter().map(String::as_str).collect()).collect()
+        recs.iter()
+            .map(|(_, f)| f.iter().map(String::as_str).collect())
+            .collect()
     }
 
     #[test]
     fn plain_crlf_bom_and_blank_lines() {
         let recs = records(b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n\n3,\n,4");
-        assert_eq!(fields(&recs), [vec!["a", "b"], vec!["1", "2"], vec!["3", ""], vec!["", "4"]]);
+        assert_eq!(
+            fields(&recs),
+            [vec!["a", "b"], vec!["1", "2"], vec!["3", ""], vec!["", "4"]]
+        );
         assert_eq!(recs.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 8, 16, 19]);
     }
 
@@ -377,14 +401,22 @@ mod tests {
         let recs = records(b"a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",z\r\nlast,\"\"");
         assert_eq!(
             fields(&recs),
-            [vec!["a", "b"], vec!["x, y", "say \"hi\""], vec!["multi\nline", "z"], vec!["last", ""]]
+            [
+                vec!["a", "b"],
+                vec!["x, y", "say \"hi\""],
+                vec!["multi\nline", "z"],
+                vec!["last", ""]
+            ]
         );
     }
 
     #[test]
     fn lone_carriage_returns_end_records_like_csv_core() {
         let recs = records(b"a,b\r1,2\r3,4");
-        assert_eq!(fields(&recs), [vec!["a", "b"], vec!["1", "2"], vec!["3", "4"]]);
+        assert_eq!(
+            fields(&recs),
+            [vec!["a", "b"], vec!["1", "2"], vec!["3", "4"]]
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::median::median;
 use super::reader::{self, ReadError, Record, RecordReader};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
-use super::{Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, near, show_value};
+use super::{
+    Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, near, show_value,
+};
 use crate::config::{Audit, Outcome, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
@@ -32,7 +34,12 @@ pub(super) fn read(audit: &Audit, relative: &str, progress: bool) -> Result<Inge
 }
 
 /// [`read`] with a fixed number of reader threads (tests), or one per core and 8 MiB.
-fn read_with(audit: &Audit, relative: &str, progress: bool, threads: Option<usize>) -> Result<Ingested> {
+fn read_with(
+    audit: &Audit,
+    relative: &str,
+    progress: bool,
+    threads: Option<usize>,
+) -> Result<Ingested> {
     let path = audit.resolve(relative);
     let size = data_file_size(&path, "path")?;
     if size == 0 {
@@ -53,7 +60,13 @@ fn read_with(audit: &Audit, relative: &str, progress: bool, threads: Option<usiz
     });
     let (hash, tallied) = thread::scope(|s| {
         let hasher = s.spawn(|| crate::hash::sha256_file(&path));
-        let tallied = tally_file(&plan, header_end, size, bar.as_ref(), threads.unwrap_or_else(|| reader_threads(size - header_end)));
+        let tallied = tally_file(
+            &plan,
+            header_end,
+            size,
+            bar.as_ref(),
+            threads.unwrap_or_else(|| reader_threads(size - header_end)),
+        );
         (hasher.join(), tallied)
     });
     if let Some(bar) = bar {
@@ -69,7 +82,10 @@ fn read_header(path: &Path) -> Result<(Vec<String>, u64)> {
     let io = |e| Error::io(path, e);
     let mut reader = RecordReader::open(path, 0, None, 0).map_err(io)?;
     reader.skip_bom().map_err(|e| read_error(path, e))?;
-    let Some(record) = reader.next_record(u64::MAX).map_err(|e| read_error(path, e))? else {
+    let Some(record) = reader
+        .next_record(u64::MAX)
+        .map_err(|e| read_error(path, e))?
+    else {
         return Err(empty_file(path));
     };
     let mut names = Vec::with_capacity(record.len());
@@ -77,9 +93,12 @@ fn read_header(path: &Path) -> Result<(Vec<String>, u64)> {
         match std::str::from_utf8(record.field(i).trim_ascii()) {
             Ok(name) => names.push(name.to_string()),
             Err(_) => {
-                return Err(InputError::new(Location::at(path, 1, i + 1), "header field is not valid UTF-8")
-                    .with_help("save the file as UTF-8 (e.g. export as \"CSV UTF-8\")")
-                    .into());
+                return Err(InputError::new(
+                    Location::at(path, 1, i + 1),
+                    "header field is not valid UTF-8",
+                )
+                .with_help("save the file as UTF-8 (e.g. export as \"CSV UTF-8\")")
+                .into());
             }
         }
     }
@@ -89,7 +108,16 @@ fn read_header(path: &Path) -> Result<(Vec<String>, u64)> {
 fn read_error(path: &Path, e: ReadError) -> Error {
     match e {
         ReadError::Io(e) => Error::io(path, e),
-        ReadError::TooLong(offset) => fault_error(path, &[], None, Fault { offset, field: None, kind: FaultKind::TooLong }),
+        ReadError::TooLong(offset) => fault_error(
+            path,
+            &[],
+            None,
+            Fault {
+                offset,
+                field: None,
+                kind: FaultKind::TooLong,
+            },
+        ),
     }
 }
 
@@ -138,23 +166,50 @@ impl RowPlan {
         let mut find = |role: &str, name: &Option<String>| -> Option<usize> {
             let name = name.as_deref()?;
             let name = name.trim_ascii();
-            let at: Vec<usize> = header.iter().enumerate().filter(|(_, h)| *h == name).map(|(i, _)| i).collect();
-            let location = Location { file: path.to_path_buf(), line: Some(1), column: None, field: Some(name.to_string()) };
+            let at: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| *h == name)
+                .map(|(i, _)| i)
+                .collect();
+            let location = Location {
+                file: path.to_path_buf(),
+                line: Some(1),
+                column: None,
+                field: Some(name.to_string()),
+            };
             match at.as_slice() {
                 [i] => return Some(*i),
                 [] => {
-                    let mut help = format!("the header has: {}", header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "));
+                    let mut help = format!(
+                        "the header has: {}",
+                        header
+                            .iter()
+                            .map(|h| format!("`{h}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                     if let Some(near) = near(name, header.iter().map(String::as_str)) {
                         help = format!("did you mean `{near}`? {help}");
                     }
                     errors.push(
-                        InputError::new(location, format!("column `{name}` ([data.columns] {role}) is not in the header"))
-                            .with_help(help),
+                        InputError::new(
+                            location,
+                            format!("column `{name}` ([data.columns] {role}) is not in the header"),
+                        )
+                        .with_help(help),
                     );
                 }
                 many => {
-                    let fields = many.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
-                    let location = Location { column: Some(many[1] + 1), ..location };
+                    let fields = many
+                        .iter()
+                        .map(|i| (i + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let location = Location {
+                        column: Some(many[1] + 1),
+                        ..location
+                    };
                     errors.push(
                         InputError::new(
                             location,
@@ -177,23 +232,36 @@ impl RowPlan {
             errors.push(
                 InputError::new(
                     Location::file(&audit.config_path).with_field("data.values"),
-                    format!("value {} is listed both in `selected` and in `not_selected`", show_value(&value)),
+                    format!(
+                        "value {} is listed both in `selected` and in `not_selected`",
+                        show_value(&value)
+                    ),
                 )
                 .with_help("keep it in one list"),
             );
         }
-        let axis = |dim: &str, index: Option<usize>, map: &Option<toml::Spanned<crate::config::CategoryMap>>,
+        let axis = |dim: &str,
+                    index: Option<usize>,
+                    map: &Option<toml::Spanned<crate::config::CategoryMap>>,
                     errors: &mut Vec<InputError>| {
             let index = index?;
             match map {
-                Some(map) => Some(AxisColumn { index, map: AxisMap::from_config(map.get_ref()) }),
+                Some(map) => Some(AxisColumn {
+                    index,
+                    map: AxisMap::from_config(map.get_ref()),
+                }),
                 None => {
                     errors.push(
                         InputError::new(
-                            Location::file(&audit.config_path).with_field(format!("data.categories.{dim}")),
-                            format!("column `{dim}` is mapped but [data.categories.{dim}] is missing"),
+                            Location::file(&audit.config_path)
+                                .with_field(format!("data.categories.{dim}")),
+                            format!(
+                                "column `{dim}` is mapped but [data.categories.{dim}] is missing"
+                            ),
                         )
-                        .with_help(format!("list the canonical {dim} categories and the raw values that mean each")),
+                        .with_help(format!(
+                            "list the canonical {dim} categories and the raw values that mean each"
+                        )),
                     );
                     None
                 }
@@ -218,11 +286,18 @@ impl RowPlan {
             || matches!(prediction, Some(Decider::Threshold(_)));
         if needs_score && score_index.is_none() && columns.score.is_none() {
             errors.push(
-                InputError::new(Location::file(&audit.config_path).with_field("data.columns.score"), "no score column is mapped")
-                    .with_help("name the column holding the AEDT's score in [data.columns] score"),
+                InputError::new(
+                    Location::file(&audit.config_path).with_field("data.columns.score"),
+                    "no score column is mapped",
+                )
+                .with_help("name the column holding the AEDT's score in [data.columns] score"),
             );
         }
-        if data.outcome == Outcome::Selection && selected.is_none() && threshold.is_none() && columns.selected.is_none() {
+        if data.outcome == Outcome::Selection
+            && selected.is_none()
+            && threshold.is_none()
+            && columns.selected.is_none()
+        {
             errors.push(
                 InputError::new(Location::file(&audit.config_path).with_field("data.columns.selected"), "selection mode needs a `selected` column")
                     .with_help("name the column holding the AEDT's decision, or give `score` and `prediction_threshold`"),
@@ -263,14 +338,26 @@ impl RowPlan {
 
     /// Turn the summed counts into the [`Ingested`] result: reject unmapped values (or fold
     /// them), compute the median and the above-median counts, list every raw value seen.
-    fn finish(&self, audit: &Audit, relative: &str, mut sums: Tallier<'_>, sha256: String) -> Result<Ingested> {
+    fn finish(
+        &self,
+        audit: &Audit,
+        relative: &str,
+        mut sums: Tallier<'_>,
+        sha256: String,
+    ) -> Result<Ingested> {
         let data = audit.config.data.get_ref();
         if sums.rows == 0 {
-            return Err(InputError::new(Location::file(&self.path), "no data rows after the header")
-                .with_help("export the applicants assessed, one row each")
-                .into());
+            return Err(InputError::new(
+                Location::file(&self.path),
+                "no data rows after the header",
+            )
+            .with_help("export the applicants assessed, one row each")
+            .into());
         }
-        let axes = [("sex", &self.sex, &sums.sex), ("race", &self.race, &sums.race)];
+        let axes = [
+            ("sex", &self.sex, &sums.sex),
+            ("race", &self.race, &sums.race),
+        ];
         if self.unmapped == Unmapped::Error {
             let mut unmapped = Vec::new();
             for (dim, column, table) in axes {
@@ -280,9 +367,16 @@ impl RowPlan {
                 }
             }
             if !unmapped.is_empty() {
-                unmapped.sort_by(|a, b| (a.0 != "sex", std::cmp::Reverse(a.2.count), &a.2.bytes).cmp(&(b.0 != "sex", std::cmp::Reverse(b.2.count), &b.2.bytes)));
+                unmapped.sort_by(|a, b| {
+                    (a.0 != "sex", std::cmp::Reverse(a.2.count), &a.2.bytes).cmp(&(
+                        b.0 != "sex",
+                        std::cmp::Reverse(b.2.count),
+                        &b.2.bytes,
+                    ))
+                });
                 let offsets: Vec<u64> = unmapped.iter().map(|u| u.2.first_offset).collect();
-                let lines = reader::line_numbers(&self.path, &offsets).map_err(|e| Error::io(&self.path, e))?;
+                let lines = reader::line_numbers(&self.path, &offsets)
+                    .map_err(|e| Error::io(&self.path, e))?;
                 let errors = unmapped
                     .iter()
                     .zip(lines)
@@ -294,9 +388,9 @@ impl RowPlan {
                         if let Some(near) = near(&value, column.map.raw_values()) {
                             help.push_str(&format!(" (did you mean {near:?}?)"));
                         }
-                        help.push_str(&format!(
-                            ", list it under `unknown`, or set [data] unmapped = \"unknown\" to count unmapped values as unknown"
-                        ));
+                        help.push_str(
+                            ", list it under `unknown`, or set [data] unmapped = \"unknown\" to count unmapped values as unknown",
+                        );
                         InputError::new(
                             Location { file: self.path.clone(), line: Some(line), column: Some(column.index + 1), field: Some(name.clone()) },
                             format!("unmapped {dim} value {} in column `{name}`: {rows}, first on this line", show_value(&value)),
@@ -304,11 +398,20 @@ impl RowPlan {
                         .with_help(help)
                     })
                     .collect::<Vec<_>>();
-                return Err(if errors.len() == 1 { errors.into_iter().next().expect("one").into() } else { Error::Inputs(errors) });
+                return Err(if errors.len() == 1 {
+                    errors.into_iter().next().expect("one").into()
+                } else {
+                    Error::Inputs(errors)
+                });
             }
         }
 
-        let mut tally = Tally::new(self.outcome, self.axis(&self.sex), self.axis(&self.race), self.prediction.is_some());
+        let mut tally = Tally::new(
+            self.outcome,
+            self.axis(&self.sex),
+            self.axis(&self.race),
+            self.prediction.is_some(),
+        );
         tally.cells.copy_from_slice(&sums.cells);
         let mut scores_at_median = None;
         if self.outcome == Outcome::Scoring {
@@ -340,15 +443,21 @@ impl RowPlan {
                     dimension: dim.to_string(),
                     value: String::from_utf8_lossy(&e.bytes).into_owned(),
                     count: e.count,
-                    category: column.map.categories.get(slot).cloned().unwrap_or_else(|| crate::config::UNKNOWN.to_string()),
+                    category: column
+                        .map
+                        .categories
+                        .get(slot)
+                        .cloned()
+                        .unwrap_or_else(|| crate::config::UNKNOWN.to_string()),
                     unmapped: e.unmapped,
                 });
             }
         }
         let mut outcome_values = Vec::new();
-        for (column, table, yes, no) in
-            [("selected", &sums.selected, "selected", "not_selected"), ("label", &sums.label, "positive", "negative")]
-        {
+        for (column, table, yes, no) in [
+            ("selected", &sums.selected, "selected", "not_selected"),
+            ("label", &sums.label, "positive", "negative"),
+        ] {
             let mut values: Vec<&super::values::ValueEntry> = table.entries.iter().collect();
             values.sort_by(|a, b| a.bytes.cmp(&b.bytes));
             for e in values {
@@ -369,10 +478,16 @@ impl RowPlan {
             description: data.description.clone(),
             explanation: data.explanation.clone(),
             rows_read: sums.rows,
-            median_source: (self.outcome == Outcome::Scoring).then(|| "computed from every row".to_string()),
+            median_source: (self.outcome == Outcome::Scoring)
+                .then(|| "computed from every row".to_string()),
             scores_at_median,
         };
-        Ok(Ingested { tally, data: info, category_values, outcome_values })
+        Ok(Ingested {
+            tally,
+            data: info,
+            category_values,
+            outcome_values,
+        })
     }
 }
 
@@ -416,7 +531,11 @@ impl<'p> Tallier<'p> {
         Tallier {
             plan,
             cells: vec![Cell::default(); plan.cell_count],
-            scores: if keep_scores { vec![Vec::new(); plan.cell_count] } else { Vec::new() },
+            scores: if keep_scores {
+                vec![Vec::new(); plan.cell_count]
+            } else {
+                Vec::new()
+            },
             score_parts: Vec::new(),
             score_cells: Vec::new(),
             sex: ValueTable::default(),
@@ -431,7 +550,11 @@ impl<'p> Tallier<'p> {
     fn row(&mut self, rec: &Record<'_>) -> Result<(), Fault> {
         let plan = self.plan;
         if rec.len() != plan.header.len() {
-            return Err(Fault { offset: rec.start, field: None, kind: FaultKind::Ragged { found: rec.len() } });
+            return Err(Fault {
+                offset: rec.start,
+                field: None,
+                kind: FaultKind::Ragged { found: rec.len() },
+            });
         }
         let sex = match &plan.sex {
             Some(c) => category(&mut self.sex, &c.map, rec, c.index)?,
@@ -508,7 +631,12 @@ impl<'p> Tallier<'p> {
 }
 
 #[inline]
-fn category(table: &mut ValueTable, map: &AxisMap, rec: &Record<'_>, field: usize) -> Result<u32, Fault> {
+fn category(
+    table: &mut ValueTable,
+    map: &AxisMap,
+    rec: &Record<'_>,
+    field: usize,
+) -> Result<u32, Fault> {
     let bytes = rec.field(field).trim_ascii();
     if let Some(code) = table.hit(bytes) {
         return Ok(code);
@@ -521,7 +649,12 @@ fn category(table: &mut ValueTable, map: &AxisMap, rec: &Record<'_>, field: usiz
 }
 
 #[inline]
-fn decision(table: &mut ValueTable, outcomes: &OutcomeMap, rec: &Record<'_>, field: usize) -> Result<bool, Fault> {
+fn decision(
+    table: &mut ValueTable,
+    outcomes: &OutcomeMap,
+    rec: &Record<'_>,
+    field: usize,
+) -> Result<bool, Fault> {
     let bytes = rec.field(field).trim_ascii();
     let code = match table.hit(bytes) {
         Some(code) => code,
@@ -531,7 +664,11 @@ fn decision(table: &mut ValueTable, outcomes: &OutcomeMap, rec: &Record<'_>, fie
                 Decision::NotSelected => 0,
                 Decision::Selected => 1,
                 Decision::Neither => {
-                    return Err(Fault { offset: rec.start, field: Some(field), kind: FaultKind::Outcome(text.to_string()) });
+                    return Err(Fault {
+                        offset: rec.start,
+                        field: Some(field),
+                        kind: FaultKind::Outcome(text.to_string()),
+                    });
                 }
             };
             table.insert(bytes, code, false, rec.start);
@@ -542,7 +679,12 @@ fn decision(table: &mut ValueTable, outcomes: &OutcomeMap, rec: &Record<'_>, fie
 }
 
 #[inline]
-fn label(table: &mut ValueTable, outcomes: &OutcomeMap, rec: &Record<'_>, field: usize) -> Result<bool, Fault> {
+fn label(
+    table: &mut ValueTable,
+    outcomes: &OutcomeMap,
+    rec: &Record<'_>,
+    field: usize,
+) -> Result<bool, Fault> {
     let bytes = rec.field(field).trim_ascii();
     let code = match table.hit(bytes) {
         Some(code) => code,
@@ -561,13 +703,21 @@ fn parse_score(rec: &Record<'_>, field: usize) -> Result<f64, Fault> {
     match text.parse::<f64>() {
         // `+ 0.0` turns -0.0 into 0.0, so that equal scores compare equal in the median.
         Ok(v) if v.is_finite() => Ok(v + 0.0),
-        _ => Err(Fault { offset: rec.start, field: Some(field), kind: FaultKind::Score(text.to_string()) }),
+        _ => Err(Fault {
+            offset: rec.start,
+            field: Some(field),
+            kind: FaultKind::Score(text.to_string()),
+        }),
     }
 }
 
 #[inline]
 fn utf8<'a>(bytes: &'a [u8], rec: &Record<'_>, field: usize) -> Result<&'a str, Fault> {
-    std::str::from_utf8(bytes).map_err(|_| Fault { offset: rec.start, field: Some(field), kind: FaultKind::Utf8 })
+    std::str::from_utf8(bytes).map_err(|_| Fault {
+        offset: rec.start,
+        field: Some(field),
+        kind: FaultKind::Utf8,
+    })
 }
 
 /// One reader's result: its counts, where its first record started, where it stopped, and the
@@ -580,18 +730,32 @@ struct Chunk<'p> {
 }
 
 fn read_range<'p>(plan: &'p RowPlan, begin: u64, end: u64, bar: Option<&ProgressBar>) -> Chunk<'p> {
-    let mut chunk = Chunk { tallier: Tallier::new(plan), first: begin, last: begin, fault: None };
-    let io_fault = |offset, e| Fault { offset, field: None, kind: FaultKind::Io(e) };
-    let mut reader = match RecordReader::open(&plan.path, begin, bar.cloned(), end.saturating_sub(begin)) {
-        Ok(r) => r,
-        Err(e) => {
-            chunk.fault = Some(io_fault(begin, e));
-            return chunk;
-        }
+    let mut chunk = Chunk {
+        tallier: Tallier::new(plan),
+        first: begin,
+        last: begin,
+        fault: None,
     };
+    let io_fault = |offset, e| Fault {
+        offset,
+        field: None,
+        kind: FaultKind::Io(e),
+    };
+    let mut reader =
+        match RecordReader::open(&plan.path, begin, bar.cloned(), end.saturating_sub(begin)) {
+            Ok(r) => r,
+            Err(e) => {
+                chunk.fault = Some(io_fault(begin, e));
+                return chunk;
+            }
+        };
     let read_fault = |e| match e {
         ReadError::Io(e) => io_fault(begin, e),
-        ReadError::TooLong(offset) => Fault { offset, field: None, kind: FaultKind::TooLong },
+        ReadError::TooLong(offset) => Fault {
+            offset,
+            field: None,
+            kind: FaultKind::TooLong,
+        },
     };
     if let Err(e) = reader.skip_terminators() {
         chunk.fault = Some(read_fault(e));
@@ -635,21 +799,35 @@ fn tally_file<'p>(
         let mut starts = vec![header_end];
         for i in 1..threads {
             let nominal = header_end + (size - header_end) * i as u64 / threads as u64;
-            let start = reader::line_start_after(&plan.path, nominal, size).map_err(|e| Error::io(&plan.path, e))?;
+            let start = reader::line_start_after(&plan.path, nominal, size)
+                .map_err(|e| Error::io(&plan.path, e))?;
             starts.push(start.max(*starts.last().expect("non-empty")));
         }
         starts.push(size);
         let mut chunks: Vec<Chunk<'p>> = thread::scope(|s| {
-            let handles: Vec<_> =
-                starts.windows(2).map(|w| s.spawn(move || read_range(plan, w[0], w[1], bar))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+            let handles: Vec<_> = starts
+                .windows(2)
+                .map(|w| s.spawn(move || read_range(plan, w[0], w[1], bar)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
         });
         // Range i's start is a true record start when every earlier range ended where the next
         // began; the first problem in file order is then genuine.
         let mut aligned = true;
         for i in 0..chunks.len() {
             if let Some(fault) = chunks[i].fault.take() {
-                return Err(fault_error(&plan.path, &plan.header, Some(&plan.outcomes), fault));
+                return Err(fault_error(
+                    &plan.path,
+                    &plan.header,
+                    Some(&plan.outcomes),
+                    fault,
+                ));
             }
             if i + 1 < chunks.len() && chunks[i].last != chunks[i + 1].first {
                 aligned = false;
@@ -674,14 +852,24 @@ fn tally_file<'p>(
     }
     let mut chunk = read_range(plan, header_end, u64::MAX, bar);
     if let Some(fault) = chunk.fault.take() {
-        return Err(fault_error(&plan.path, &plan.header, Some(&plan.outcomes), fault));
+        return Err(fault_error(
+            &plan.path,
+            &plan.header,
+            Some(&plan.outcomes),
+            fault,
+        ));
     }
     chunk.tallier.seal_scores();
     Ok(chunk.tallier)
 }
 
 /// The user-facing error for a row problem, with its line number.
-fn fault_error(path: &Path, header: &[String], outcomes: Option<&OutcomeMap>, fault: Fault) -> Error {
+fn fault_error(
+    path: &Path,
+    header: &[String],
+    outcomes: Option<&OutcomeMap>,
+    fault: Fault,
+) -> Error {
     let kind = match fault.kind {
         FaultKind::Io(e) => return Error::io(path, e),
         kind => kind,
@@ -701,14 +889,27 @@ fn fault_error(path: &Path, header: &[String], outcomes: Option<&OutcomeMap>, fa
             let expected = header.len();
             location.column = Some(found.min(expected) + 1);
             location.field = header.get(found).filter(|_| found < expected).cloned();
-            let what = if found < expected { "missing fields" } else { "extra fields" };
-            InputError::new(location, format!("row has {found} fields but the header has {expected} ({what})"))
-                .with_help("every row needs one value per header column; quote values that contain commas")
+            let what = if found < expected {
+                "missing fields"
+            } else {
+                "extra fields"
+            };
+            InputError::new(
+                location,
+                format!("row has {found} fields but the header has {expected} ({what})"),
+            )
+            .with_help(
+                "every row needs one value per header column; quote values that contain commas",
+            )
         }
         FaultKind::Utf8 => InputError::new(location, "field is not valid UTF-8")
             .with_help("save the file as UTF-8 (e.g. export as \"CSV UTF-8\")"),
         FaultKind::Score(value) => {
-            let what = if value.is_empty() { "empty score".to_string() } else { format!("score {value:?} is not a finite number") };
+            let what = if value.is_empty() {
+                "empty score".to_string()
+            } else {
+                format!("score {value:?} is not a finite number")
+            };
             InputError::new(location, what).with_help(
                 "every row needs the AEDT's numeric score (e.g. 7 or 0.82); remove individuals the tool did not score",
             )
@@ -720,7 +921,10 @@ fn fault_error(path: &Path, header: &[String], outcomes: Option<&OutcomeMap>, fa
             }
             InputError::new(
                 location,
-                format!("outcome value {} is in neither [data.values] `selected` nor `not_selected`", show_value(&value)),
+                format!(
+                    "outcome value {} is in neither [data.values] `selected` nor `not_selected`",
+                    show_value(&value)
+                ),
             )
             .with_help(help)
         }
@@ -763,7 +967,9 @@ mod tests {
             let sex = ["M", "F", "", "M "][next(4) as usize];
             let race = ["W", "B", "A", "", "U", "\"W\""][next(6) as usize];
             let comment = match (multiline, next(3)) {
-                (true, _) => format!("\"note {i}\nsecond line, with comma\n\"\"quoted\"\" third\r\nend\""),
+                (true, _) => {
+                    format!("\"note {i}\nsecond line, with comma\n\"\"quoted\"\" third\r\nend\"")
+                }
                 (false, 0) => "\"a, b\"".to_string(),
                 (false, _) => String::new(),
             };
@@ -771,7 +977,9 @@ mod tests {
             let score = next(40) as f64 / 4.0;
             let hired = next(2);
             let eol = if next(5) == 0 { "\r\n" } else { "\n" };
-            out.push_str(&format!("{i},{sex},{race},{comment},{selected},{score},{hired}{eol}"));
+            out.push_str(&format!(
+                "{i},{sex},{race},{comment},{selected},{score},{hired}{eol}"
+            ));
         }
         out
     }
@@ -816,24 +1024,41 @@ mod tests {
             .collect();
         // "M " is trimmed into "M"; `"W"` (quoted) is W.
         assert_eq!(sex, [("M", "Male"), ("F", "Female"), ("", "unknown")]);
-        let race: Vec<&str> =
-            got.category_values.iter().filter(|v| v.dimension == "race").map(|v| v.value.as_str()).collect();
+        let race: Vec<&str> = got
+            .category_values
+            .iter()
+            .filter(|v| v.dimension == "race")
+            .map(|v| v.value.as_str())
+            .collect();
         assert_eq!(race, ["W", "B", "A", "", "U"]);
-        let counted: u64 = got.category_values.iter().filter(|v| v.dimension == "race").map(|v| v.count).sum();
+        let counted: u64 = got
+            .category_values
+            .iter()
+            .filter(|v| v.dimension == "race")
+            .map(|v| v.count)
+            .sum();
         assert_eq!(counted, 400);
     }
 
     #[test]
     fn the_first_bad_row_in_file_order_is_reported_whatever_the_split() {
         let dir = tempfile::tempdir().unwrap();
-        let mut lines: Vec<String> = applicants(3000, false).lines().map(str::to_string).collect();
+        let mut lines: Vec<String> = applicants(3000, false)
+            .lines()
+            .map(str::to_string)
+            .collect();
         lines[1500].push_str(",extra");
         lines[2800].push_str(",extra");
         std::fs::write(dir.path().join("data.csv"), lines.join("\n")).unwrap();
         for threads in [1, 2, 4] {
-            let err = ingest(dir.path(), SELECTION, threads).unwrap_err().to_string();
+            let err = ingest(dir.path(), SELECTION, threads)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("data.csv:1501:8"), "{threads}: {err}");
-            assert!(err.contains("row has 8 fields but the header has 7"), "{err}");
+            assert!(
+                err.contains("row has 8 fields but the header has 7"),
+                "{err}"
+            );
         }
     }
 

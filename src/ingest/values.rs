@@ -52,7 +52,12 @@ impl AxisMap {
                 raw.insert(value.trim_ascii().to_string(), target);
             }
         }
-        AxisMap { categories, raw, canonical, dynamic: false }
+        AxisMap {
+            categories,
+            raw,
+            canonical,
+            dynamic: false,
+        }
     }
 
     /// A table with no configured categories: every value other than `""` and `unknown` is a
@@ -62,7 +67,12 @@ impl AxisMap {
         let mut canonical = HashMap::new();
         canonical.insert(UNKNOWN.to_string(), Resolved::Unknown);
         canonical.insert(String::new(), Resolved::Unknown);
-        AxisMap { categories: Vec::new(), raw: HashMap::new(), canonical, dynamic: true }
+        AxisMap {
+            categories: Vec::new(),
+            raw: HashMap::new(),
+            canonical,
+            dynamic: true,
+        }
     }
 
     /// Row data: only raw values listed in the table count.
@@ -94,7 +104,10 @@ impl AxisMap {
 
     /// Raw values and canonical names, for "did you mean" hints on counts data.
     pub fn all_values(&self) -> impl Iterator<Item = &str> {
-        self.raw.keys().chain(self.canonical.keys()).map(String::as_str)
+        self.raw
+            .keys()
+            .chain(self.canonical.keys())
+            .map(String::as_str)
     }
 
     /// Slot of a resolved value in a tally axis: the category index, or `categories.len()` for
@@ -126,7 +139,11 @@ pub(crate) struct OutcomeMap {
 
 impl OutcomeMap {
     pub fn from_config(values: &Values) -> OutcomeMap {
-        let set = |v: &[String]| v.iter().map(|s| s.trim_ascii().to_string()).collect::<HashSet<_>>();
+        let set = |v: &[String]| {
+            v.iter()
+                .map(|s| s.trim_ascii().to_string())
+                .collect::<HashSet<_>>()
+        };
         OutcomeMap {
             selected: set(&values.selected),
             not_selected: values.not_selected.as_deref().map(set),
@@ -161,7 +178,10 @@ impl OutcomeMap {
 
     /// The listed outcome values, for "did you mean" hints.
     pub fn outcome_values(&self) -> impl Iterator<Item = &str> {
-        self.selected.iter().chain(self.not_selected.iter().flatten()).map(String::as_str)
+        self.selected
+            .iter()
+            .chain(self.not_selected.iter().flatten())
+            .map(String::as_str)
     }
 }
 
@@ -171,7 +191,23 @@ impl OutcomeMap {
 #[derive(Debug, Default)]
 pub(crate) struct ValueTable {
     pub entries: Vec<ValueEntry>,
+    /// [`key`] of each entry, scanned on every row (integer compares, no `memcmp` calls).
+    keys: Vec<u128>,
     index: HashMap<Box<[u8]>, usize>,
+}
+
+/// Values up to this long are identified by their [`key`] alone.
+const KEY_EXACT_LEN: usize = 14;
+
+/// A value's first 14 bytes and its length, packed: equal values have equal keys, and for values
+/// of at most 14 bytes equal keys mean equal values.
+#[inline]
+fn key(bytes: &[u8]) -> u128 {
+    let mut key = (bytes.len().min(usize::from(u16::MAX)) as u128) << 112;
+    for (i, &b) in bytes.iter().take(KEY_EXACT_LEN).enumerate() {
+        key |= u128::from(b) << (8 * i);
+    }
+    key
 }
 
 #[derive(Debug, Clone)]
@@ -190,10 +226,17 @@ const LINEAR_MAX: usize = 16;
 
 impl ValueTable {
     /// Count one occurrence of `bytes` if already known; returns its code.
-    #[inline]
+    #[inline(always)]
     pub fn hit(&mut self, bytes: &[u8]) -> Option<u32> {
         let i = if self.entries.len() <= LINEAR_MAX {
-            self.entries.iter().position(|e| *e.bytes == *bytes)?
+            let wanted = key(bytes);
+            let i = self.keys.iter().position(|&k| k == wanted)?;
+            if bytes.len() > KEY_EXACT_LEN && *self.entries[i].bytes != *bytes {
+                // Same length and first bytes as another value: compare in full.
+                self.entries.iter().position(|e| *e.bytes == *bytes)?
+            } else {
+                i
+            }
         } else {
             *self.index.get(bytes)?
         };
@@ -204,7 +247,14 @@ impl ValueTable {
 
     /// Record a value seen for the first time (with a count of one).
     pub fn insert(&mut self, bytes: &[u8], code: u32, unmapped: bool, offset: u64) {
-        self.entries.push(ValueEntry { bytes: bytes.into(), code, unmapped, count: 1, first_offset: offset });
+        self.entries.push(ValueEntry {
+            bytes: bytes.into(),
+            code,
+            unmapped,
+            count: 1,
+            first_offset: offset,
+        });
+        self.keys.push(key(bytes));
         if self.entries.len() > LINEAR_MAX {
             if self.index.is_empty() {
                 for (i, e) in self.entries.iter().enumerate() {
@@ -231,7 +281,8 @@ impl ValueTable {
                     mine.first_offset = mine.first_offset.min(e.first_offset);
                 }
                 None => {
-                    let (bytes, code, unmapped, count, first) = (e.bytes, e.code, e.unmapped, e.count, e.first_offset);
+                    let (bytes, code, unmapped, count, first) =
+                        (e.bytes, e.code, e.unmapped, e.count, e.first_offset);
                     self.insert(&bytes, code, unmapped, first);
                     self.entries.last_mut().expect("just inserted").count = count;
                 }
@@ -298,6 +349,23 @@ mod tests {
         let strict = OutcomeMap::from_config(&values);
         assert_eq!(strict.decide("2"), Decision::Neither);
         assert_eq!(strict.contradictions(), ["0"]);
+    }
+
+    #[test]
+    fn long_values_with_the_same_prefix_and_length_stay_apart() {
+        let mut t = ValueTable::default();
+        t.insert(b"Black or African American", 1, false, 0);
+        t.insert(b"Black or African Americax", 2, false, 0);
+        t.insert(b"", 3, false, 0);
+        assert_eq!(t.hit(b"Black or African Americax"), Some(2));
+        assert_eq!(t.hit(b"Black or African American"), Some(1));
+        assert_eq!(t.hit(b"Black or African Americaz"), None);
+        assert_eq!(t.hit(b""), Some(3));
+        assert_eq!(t.hit(b"\0"), None);
+        assert_eq!(
+            t.entries.iter().map(|e| e.count).collect::<Vec<_>>(),
+            [2, 2, 2]
+        );
     }
 
     #[test]

@@ -26,20 +26,31 @@ pub(super) fn dimension(groups: &[Group]) -> FairnessDimension {
     let selection = rates(&groups, "selection rate", |g| g.selection_rate);
     let tpr = rates(&groups, "true positive rate", |g| g.tpr);
     let fpr = rates(&groups, "false positive rate", |g| g.fpr);
-    let demographic_parity_difference = aggregate("demographic_parity_difference", selection.clone().map(difference));
-    let demographic_parity_ratio =
-        aggregate("demographic_parity_ratio", selection.and_then(|r| ratio(r, "selection rate")));
+    let demographic_parity_difference = aggregate(
+        "demographic_parity_difference",
+        selection.clone().map(difference),
+    );
+    let demographic_parity_ratio = aggregate(
+        "demographic_parity_ratio",
+        selection.and_then(|r| ratio(r, "selection rate")),
+    );
     let equalized_odds_difference = aggregate(
         "equalized_odds_difference",
-        tpr.clone().and_then(|t| fpr.clone().map(|f| difference(t).max(difference(f)))),
+        tpr.clone()
+            .and_then(|t| fpr.clone().map(|f| difference(t).max(difference(f)))),
     );
     let equalized_odds_ratio = aggregate(
         "equalized_odds_ratio",
-        tpr.clone().and_then(|t| ratio(t, "true positive rate")).and_then(|t| {
-            fpr.clone().and_then(|f| ratio(f, "false positive rate")).map(|f| t.min(f))
-        }),
+        tpr.clone()
+            .and_then(|t| ratio(t, "true positive rate"))
+            .and_then(|t| {
+                fpr.clone()
+                    .and_then(|f| ratio(f, "false positive rate"))
+                    .map(|f| t.min(f))
+            }),
     );
-    let equal_opportunity_difference = aggregate("equal_opportunity_difference", tpr.map(difference));
+    let equal_opportunity_difference =
+        aggregate("equal_opportunity_difference", tpr.map(difference));
     FairnessDimension {
         groups,
         demographic_parity_difference,
@@ -73,16 +84,30 @@ fn group(g: &Group) -> FairnessGroup {
         tn: c.tn,
         selection_rate: share("selection_rate", c.tp + c.fp, n, "no individuals"),
         tpr: share("tpr", c.tp, c.tp + c.fn_, no_positives),
-        fpr: share("fpr", c.fp, c.fp + c.tn, "no negative labels in this group (fp + tn = 0)"),
+        fpr: share(
+            "fpr",
+            c.fp,
+            c.fp + c.tn,
+            "no negative labels in this group (fp + tn = 0)",
+        ),
         fnr: share("fnr", c.fn_, c.tp + c.fn_, no_positives),
-        precision: share("precision", c.tp, c.tp + c.fp, "no predicted positives in this group (tp + fp = 0)"),
+        precision: share(
+            "precision",
+            c.tp,
+            c.tp + c.fp,
+            "no predicted positives in this group (tp + fp = 0)",
+        ),
         accuracy: share("accuracy", c.tp + c.tn, n, "no individuals"),
         null_reasons,
     }
 }
 
 /// One rate of every group, or why an aggregate over them is undefined.
-fn rates(groups: &[FairnessGroup], what: &str, rate: impl Fn(&FairnessGroup) -> Option<f64>) -> Result<Vec<f64>, String> {
+fn rates(
+    groups: &[FairnessGroup],
+    what: &str,
+    rate: impl Fn(&FairnessGroup) -> Option<f64>,
+) -> Result<Vec<f64>, String> {
     if groups.is_empty() {
         return Err("no group with individuals".to_string());
     }
@@ -90,7 +115,10 @@ fn rates(groups: &[FairnessGroup], what: &str, rate: impl Fn(&FairnessGroup) -> 
         .iter()
         .map(|g| {
             rate(g).ok_or_else(|| {
-                format!("the {what} of group \"{}\" is undefined (fairlearn would count it as 0)", g.group)
+                format!(
+                    "the {what} of group \"{}\" is undefined (fairlearn would count it as 0)",
+                    g.group
+                )
             })
         })
         .collect()
@@ -125,20 +153,42 @@ mod tests {
 
     fn g(name: &str, tp: u64, fp: u64, fn_: u64, tn: u64) -> Group {
         let n = tp + fp + fn_ + tn;
-        Group { category: name.into(), sex: None, race: None, cell: Cell { n, positive: tp + fp, tp, fp, fn_, tn } }
+        Group {
+            category: name.into(),
+            sex: None,
+            race: None,
+            cell: Cell {
+                n,
+                positive: tp + fp,
+                tp,
+                fp,
+                fn_,
+                tn,
+            },
+        }
     }
 
     #[test]
     fn hand_computed_two_groups() {
         // A: tp 30 fp 10 fn 20 tn 40 → sr 0.4, tpr 0.6, fpr 0.2, fnr 0.4, precision 0.75, accuracy 0.7
         // B: tp 10 fp 10 fn 30 tn 50 → sr 0.2, tpr 0.25, fpr 1/6, fnr 0.75, precision 0.5, accuracy 0.6
-        let d = dimension(&[g("A", 30, 10, 20, 40), g("B", 10, 10, 30, 50), g("empty", 0, 0, 0, 0)]);
+        let d = dimension(&[
+            g("A", 30, 10, 20, 40),
+            g("B", 10, 10, 30, 50),
+            g("empty", 0, 0, 0, 0),
+        ]);
         assert_eq!(d.groups.len(), 2, "groups with no individuals are left out");
         let a = &d.groups[0];
-        assert_eq!((a.selection_rate, a.tpr, a.fpr, a.fnr), (Some(0.4), Some(0.6), Some(0.2), Some(0.4)));
+        assert_eq!(
+            (a.selection_rate, a.tpr, a.fpr, a.fnr),
+            (Some(0.4), Some(0.6), Some(0.2), Some(0.4))
+        );
         assert_eq!((a.precision, a.accuracy), (Some(0.75), Some(0.7)));
         let b = &d.groups[1];
-        assert_eq!((b.tpr, b.fnr, b.precision, b.accuracy), (Some(0.25), Some(0.75), Some(0.5), Some(0.6)));
+        assert_eq!(
+            (b.tpr, b.fnr, b.precision, b.accuracy),
+            (Some(0.25), Some(0.75), Some(0.5), Some(0.6))
+        );
         assert!((d.demographic_parity_difference.unwrap() - 0.2).abs() < 1e-15);
         assert_eq!(d.demographic_parity_ratio, Some(0.5));
         // TPR difference 0.35, FPR difference 0.2 - 1/6 = 1/30.

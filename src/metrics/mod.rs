@@ -25,7 +25,8 @@ pub const SMALL_CATEGORY_SHARE: f64 = 0.02;
 /// What the share of a category is a share of. The rule says "2 % of the data used for the
 /// audit" without saying whether unknowns count; fairfile uses everyone assessed, so that a
 /// category's share does not grow when demographics are missing for others.
-pub const SHARE_DENOMINATOR: &str = "all individuals assessed (`total`), unknown categories included";
+pub const SHARE_DENOMINATOR: &str =
+    "all individuals assessed (`total`), unknown categories included";
 
 /// The four-fifths rule of thumb (29 CFR 1607.4(D)): context for impact ratios, not a pass mark
 /// (LL144 sets none).
@@ -56,7 +57,13 @@ pub fn report(audit: &Audit, ingested: Ingested) -> MetricsReport {
     let dimensions = dimensions(tally, &policy);
     let fairness = tally.has_confusion.then(|| {
         let [sex, race_ethnicity, intersectional] = fairness_dimensions(tally);
-        Fairness { prediction: describe_prediction(data), label: describe_label(data), sex, race_ethnicity, intersectional }
+        Fairness {
+            prediction: describe_prediction(data),
+            label: describe_label(data),
+            sex,
+            race_ethnicity,
+            intersectional,
+        }
     });
     let warnings = warnings(data, &ingested, &dimensions);
     MetricsReport {
@@ -83,8 +90,13 @@ pub fn report(audit: &Audit, ingested: Ingested) -> MetricsReport {
 /// The LL144 tables of the three dimensions (6 RCNY §5-301(b)(3), (c)(4)).
 pub fn dimensions(tally: &Tally, policy: &Policy) -> Dimensions {
     let total = tally.total();
-    let [sex, race_ethnicity, intersectional] = groups(tally).map(|d| dimension(&d, total, tally.outcome, policy));
-    Dimensions { sex, race_ethnicity, intersectional }
+    let [sex, race_ethnicity, intersectional] =
+        groups(tally).map(|d| dimension(&d, total, tally.outcome, policy));
+    Dimensions {
+        sex,
+        race_ethnicity,
+        intersectional,
+    }
 }
 
 /// fairlearn's error-rate metrics of the three dimensions (`None` for a dimension not provided);
@@ -143,7 +155,12 @@ fn groups(tally: &Tally) -> [DimensionGroups; 3] {
         groups: sexes
             .iter()
             .enumerate()
-            .map(|(i, name)| Group { category: name.clone(), sex: None, race: None, cell: tally.sex_total(Some(i)) })
+            .map(|(i, name)| Group {
+                category: name.clone(),
+                sex: None,
+                race: None,
+                cell: tally.sex_total(Some(i)),
+            })
             .collect(),
     };
     let race = DimensionGroups {
@@ -152,7 +169,12 @@ fn groups(tally: &Tally) -> [DimensionGroups; 3] {
         groups: races
             .iter()
             .enumerate()
-            .map(|(i, name)| Group { category: name.clone(), sex: None, race: None, cell: tally.race_total(Some(i)) })
+            .map(|(i, name)| Group {
+                category: name.clone(),
+                sex: None,
+                race: None,
+                cell: tally.race_total(Some(i)),
+            })
             .collect(),
     };
     let mut cross = Vec::new();
@@ -186,13 +208,22 @@ const NO_INDIVIDUALS: &str = "no individuals in this category (n = 0)";
 fn dimension(d: &DimensionGroups, total: u64, outcome: Outcome, policy: &Policy) -> Dimension {
     if !d.provided {
         // No column: everyone's category in this dimension is unknown.
-        return Dimension { provided: false, unknown: total, known: 0, reference: None, categories: Vec::new() };
+        return Dimension {
+            provided: false,
+            unknown: total,
+            known: 0,
+            reference: None,
+            categories: Vec::new(),
+        };
     }
     let share_of = |g: &Group| (total > 0).then(|| g.cell.n as f64 / total as f64);
     let excluded: Vec<bool> = d
         .groups
         .iter()
-        .map(|g| policy.exclude_small_categories && share_of(g).is_some_and(|s| s < policy.small_category_share))
+        .map(|g| {
+            policy.exclude_small_categories
+                && share_of(g).is_some_and(|s| s < policy.small_category_share)
+        })
         .collect();
     // The reference: the highest rate among categories with individuals that are not excluded
     // (the first one in config order on ties).
@@ -201,7 +232,8 @@ fn dimension(d: &DimensionGroups, total: u64, outcome: Outcome, policy: &Policy)
         if excluded[i] || g.cell.n == 0 {
             continue;
         }
-        if reference.is_none_or(|r| compare_rates(&g.cell, &d.groups[r].cell) == Ordering::Greater) {
+        if reference.is_none_or(|r| compare_rates(&g.cell, &d.groups[r].cell) == Ordering::Greater)
+        {
             reference = Some(i);
         }
     }
@@ -319,12 +351,23 @@ fn dimension(d: &DimensionGroups, total: u64, outcome: Outcome, policy: &Policy)
 }
 
 fn list(values: &[String]) -> String {
-    values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe_prediction(data: &DataSection) -> String {
-    match (&data.columns.selected, data.columns.prediction_threshold, &data.columns.score) {
-        (Some(column), _, _) => format!("the `{column}` column (selected = {})", list(&data.values.selected)),
+    match (
+        &data.columns.selected,
+        data.columns.prediction_threshold,
+        &data.columns.score,
+    ) {
+        (Some(column), _, _) => format!(
+            "the `{column}` column (selected = {})",
+            list(&data.values.selected)
+        ),
         (None, Some(t), Some(score)) => format!("`{score}` >= {t}"),
         _ => "the counts file's tp, fp, fn, tn".to_string(),
     }
@@ -332,7 +375,10 @@ fn describe_prediction(data: &DataSection) -> String {
 
 fn describe_label(data: &DataSection) -> String {
     match &data.columns.label {
-        Some(column) => format!("the `{column}` column (positive = {})", list(&data.values.label)),
+        Some(column) => format!(
+            "the `{column}` column (positive = {})",
+            list(&data.values.label)
+        ),
         None => "the counts file's tp, fp, fn, tn".to_string(),
     }
 }
@@ -349,8 +395,15 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
             ));
         }
     }
-    for (axis, name, eeo1) in [(&tally.sex, "sex", EEO1_SEX), (&tally.race, "race/ethnicity", EEO1_RACE)] {
-        for category in axis.categories.iter().filter(|c| !eeo1.contains(&c.as_str())) {
+    for (axis, name, eeo1) in [
+        (&tally.sex, "sex", EEO1_SEX),
+        (&tally.race, "race/ethnicity", EEO1_RACE),
+    ] {
+        for category in axis
+            .categories
+            .iter()
+            .filter(|c| !eeo1.contains(&c.as_str()))
+        {
             out.push(format!(
                 "{name} category {category:?} is not an EEO-1 Component 1 category; LL144 expects the EEO-1 categories \
                  (6 RCNY §5-300, \"category\"; 29 CFR 1602.7)"
@@ -358,10 +411,18 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
         }
     }
     for dimension in ["sex", "race"] {
-        let folded: Vec<_> = ingested.category_values.iter().filter(|v| v.unmapped && v.dimension == dimension).collect();
+        let folded: Vec<_> = ingested
+            .category_values
+            .iter()
+            .filter(|v| v.unmapped && v.dimension == dimension)
+            .collect();
         if !folded.is_empty() {
             let rows: u64 = folded.iter().map(|v| v.count).sum();
-            let values = folded.iter().map(|v| format!("{:?} ({})", v.value, v.count)).collect::<Vec<_>>().join(", ");
+            let values = folded
+                .iter()
+                .map(|v| format!("{:?} ({})", v.value, v.count))
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push(format!(
                 "{} {dimension} value(s) named by no mapping were counted as unknown (unmapped = \"unknown\"), {rows} individuals: {values}",
                 folded.len()
@@ -376,8 +437,12 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
         if !d.provided {
             continue;
         }
-        let small: Vec<String> =
-            d.categories.iter().filter(|c| c.small_sample).map(|c| format!("{} (n = {})", c.category, c.n)).collect();
+        let small: Vec<String> = d
+            .categories
+            .iter()
+            .filter(|c| c.small_sample)
+            .map(|c| format!("{} (n = {})", c.category, c.n))
+            .collect();
         if !small.is_empty() {
             out.push(format!(
                 "{name}: small samples (n < {SMALL_SAMPLE_MIN_N} or fewer than {SMALL_SAMPLE_MIN_EXPECTED} expected {selections} \
@@ -401,7 +466,9 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
                 }
             }
             if reference.rate == Some(0.0) {
-                out.push(format!("{name}: every rate is 0, so impact ratios are undefined"));
+                out.push(format!(
+                    "{name}: every rate is 0, so impact ratios are undefined"
+                ));
             }
         }
     }

@@ -119,8 +119,12 @@ pub struct Dimensions {
 impl Dimensions {
     /// The three dimensions with their JSON names, in report order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Dimension)> {
-        [("sex", &self.sex), ("race_ethnicity", &self.race_ethnicity), ("intersectional", &self.intersectional)]
-            .into_iter()
+        [
+            ("sex", &self.sex),
+            ("race_ethnicity", &self.race_ethnicity),
+            ("intersectional", &self.intersectional),
+        ]
+        .into_iter()
     }
 }
 

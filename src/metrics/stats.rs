@@ -30,8 +30,16 @@ pub fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     let center = (p + z2 / (2.0 * n)) / denominator;
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
     // At 0 and n successes the bounds are exactly 0 and 1; rounding would leave 1e-16 off.
-    let low = if successes == 0 { 0.0 } else { (center - half).max(0.0) };
-    let high = if successes as f64 == n { 1.0 } else { (center + half).min(1.0) };
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (center - half).max(0.0)
+    };
+    let high = if successes as f64 == n {
+        1.0
+    } else {
+        (center + half).min(1.0)
+    };
     Some((low, high))
 }
 
@@ -59,7 +67,11 @@ pub fn fisher_exact_two_sided(a: u64, b: u64, c: u64, d: u64) -> f64 {
         let (mut inside, mut outside) = (low, mode); // ln_p(inside) <= threshold < ln_p(outside)
         while outside - inside > 1 {
             let mid = inside + (outside - inside) / 2;
-            if ln_p(mid) <= threshold { inside = mid } else { outside = mid }
+            if ln_p(mid) <= threshold {
+                inside = mid
+            } else {
+                outside = mid
+            }
         }
         p += tail_sum(inside, low, &ln_p);
     }
@@ -67,7 +79,11 @@ pub fn fisher_exact_two_sided(a: u64, b: u64, c: u64, d: u64) -> f64 {
         let (mut outside, mut inside) = (mode, high);
         while inside - outside > 1 {
             let mid = outside + (inside - outside) / 2;
-            if ln_p(mid) <= threshold { inside = mid } else { outside = mid }
+            if ln_p(mid) <= threshold {
+                inside = mid
+            } else {
+                outside = mid
+            }
         }
         p += tail_sum(inside, high, &ln_p);
     }
@@ -100,7 +116,8 @@ fn ln_hypergeometric(x: u64, row1: u64, row2: u64, col1: u64) -> f64 {
     let n = (row1 + row2) as f64;
     let p = col1 as f64 / n;
     let q = (row1 + row2 - col1) as f64 / n;
-    ln_binomial_pmf(x as f64, row1 as f64, p, q) + ln_binomial_pmf((col1 - x) as f64, row2 as f64, p, q)
+    ln_binomial_pmf(x as f64, row1 as f64, p, q)
+        + ln_binomial_pmf((col1 - x) as f64, row2 as f64, p, q)
         - ln_binomial_pmf(col1 as f64, n, p, q)
 }
 
@@ -126,9 +143,17 @@ fn ln_binomial_pmf(x: f64, n: f64, p: f64, q: f64) -> f64 {
         };
     }
     if x == n {
-        return if q < 0.1 { -deviance(n, n * p) - n * q } else { n * p.ln() };
+        return if q < 0.1 {
+            -deviance(n, n * p) - n * q
+        } else {
+            n * p.ln()
+        };
     }
-    let lc = stirling_error(n) - stirling_error(x) - stirling_error(n - x) - deviance(x, n * p) - deviance(n - x, n * q);
+    let lc = stirling_error(n)
+        - stirling_error(x)
+        - stirling_error(n - x)
+        - deviance(x, n * p)
+        - deviance(n - x, n * q);
     let lf = (2.0 * PI).ln() + x.ln() + (-x / n).ln_1p();
     lc - 0.5 * lf
 }
@@ -202,21 +227,34 @@ mod tests {
         let total = choose(r1 + r2, c1);
         let pmf = |x: u64| choose(r1, x) * choose(r2, c1 - x) / total;
         let observed = pmf(a);
-        (c1.saturating_sub(r2)..=r1.min(c1)).map(pmf).filter(|&p| p <= observed * (1.0 + 1e-7)).sum::<f64>().min(1.0)
+        (c1.saturating_sub(r2)..=r1.min(c1))
+            .map(pmf)
+            .filter(|&p| p <= observed * (1.0 + 1e-7))
+            .sum::<f64>()
+            .min(1.0)
     }
 
     #[test]
     fn wilson_known_values() {
         // statsmodels.stats.proportion.proportion_confint(k, n, method="wilson")
         let (lo, hi) = wilson(5, 10, Z95).unwrap();
-        assert!(close(lo, 0.236_593_090_512_563_94, 1e-12) && close(hi, 0.763_406_909_487_436_1, 1e-12), "{lo} {hi}");
+        assert!(
+            close(lo, 0.236_593_090_512_563_94, 1e-12) && close(hi, 0.763_406_909_487_436_1, 1e-12),
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0, 10, Z95).unwrap();
         assert_eq!(lo, 0.0);
         assert!(close(hi, 0.277_532_799_862_889_26, 1e-12), "{hi}");
         let (lo, hi) = wilson(10, 10, Z95).unwrap();
-        assert!(close(lo, 0.722_467_200_137_110_6, 1e-12) && hi == 1.0, "{lo} {hi}");
+        assert!(
+            close(lo, 0.722_467_200_137_110_6, 1e-12) && hi == 1.0,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(170, 390, Z95).unwrap();
-        assert!(close(lo, 0.387_545_479_885_312_2, 1e-12) && close(hi, 0.485_499_881_693_130_2, 1e-12), "{lo} {hi}");
+        assert!(
+            close(lo, 0.387_545_479_885_312_2, 1e-12) && close(hi, 0.485_499_881_693_130_2, 1e-12),
+            "{lo} {hi}"
+        );
         assert_eq!(wilson(0, 0, Z95), None);
     }
 
@@ -237,7 +275,10 @@ mod tests {
         ];
         for &(a, b, c, d, expected) in cases {
             let p = fisher_exact_two_sided(a, b, c, d);
-            assert!(close(p, expected, 1e-10), "[[{a},{b}],[{c},{d}]]: {p} vs {expected}");
+            assert!(
+                close(p, expected, 1e-10),
+                "[[{a},{b}],[{c},{d}]]: {p} vs {expected}"
+            );
         }
     }
 
@@ -247,7 +288,10 @@ mod tests {
         let p = fisher_exact_two_sided(500_000, 500_000, 495_000, 505_000);
         assert!(close(p, 1.552_059_091_314_893_2e-12, 1e-8), "{p}");
         // Identical rates: p = 1.
-        assert_eq!(fisher_exact_two_sided(2_000_000, 2_000_000, 1_000_000, 1_000_000), 1.0);
+        assert_eq!(
+            fisher_exact_two_sided(2_000_000, 2_000_000, 1_000_000, 1_000_000),
+            1.0
+        );
         // A difference far beyond underflow gives 0, not NaN.
         let p = fisher_exact_two_sided(3_000_000, 0, 0, 3_000_000);
         assert_eq!(p, 0.0);

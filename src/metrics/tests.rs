@@ -26,7 +26,12 @@ fn policy(exclude: bool) -> Policy {
 }
 
 /// Sex × race tally from `(sex, race, n, positive)`; `None` = unknown.
-fn tally(outcome: Outcome, sexes: &[&str], races: &[&str], cells: &[(Option<usize>, Option<usize>, u64, u64)]) -> Tally {
+fn tally(
+    outcome: Outcome,
+    sexes: &[&str],
+    races: &[&str],
+    cells: &[(Option<usize>, Option<usize>, u64, u64)],
+) -> Tally {
     let axis = |names: &[&str]| Axis::provided(names.iter().map(|s| s.to_string()).collect());
     let mut t = Tally::new(outcome, axis(sexes), axis(races), false);
     for &(s, r, n, positive) in cells {
@@ -64,7 +69,10 @@ fn example() -> Tally {
 }
 
 fn find<'a>(d: &'a Dimension, category: &str) -> &'a CategoryResult {
-    d.categories.iter().find(|c| c.category == category).unwrap_or_else(|| panic!("no category {category}"))
+    d.categories
+        .iter()
+        .find(|c| c.category == category)
+        .unwrap_or_else(|| panic!("no category {category}"))
 }
 
 #[test]
@@ -74,7 +82,10 @@ fn hand_computed_sex_table() {
     assert_eq!((d.known, d.unknown), (308, 9));
     assert_eq!(d.reference.as_deref(), Some("Male"));
     let male = find(&d, "Male");
-    assert_eq!((male.n, male.selected, male.above_median), (165, Some(87), None));
+    assert_eq!(
+        (male.n, male.selected, male.above_median),
+        (165, Some(87), None)
+    );
     assert_eq!(male.rate, Some(87.0 / 165.0));
     assert_eq!(male.impact_ratio, Some(1.0));
     assert!(male.reference && !male.small && !male.excluded && !male.small_sample);
@@ -82,7 +93,10 @@ fn hand_computed_sex_table() {
     assert_eq!(male.null_reasons["fisher_p"], "reference category");
     assert_eq!(male.four_fifths_flag, Some(false));
     let (lo, hi) = (male.ci95_low.unwrap(), male.ci95_high.unwrap());
-    assert!(close(lo, 0.451343327849913) && close(hi, 0.6019611156372627), "{lo} {hi}");
+    assert!(
+        close(lo, 0.451343327849913) && close(hi, 0.6019611156372627),
+        "{lo} {hi}"
+    );
 
     let female = find(&d, "Female");
     assert_eq!(female.share, Some(143.0 / 317.0));
@@ -121,26 +135,59 @@ fn hand_computed_intersectional_table() {
     let names: Vec<&str> = d.categories.iter().map(|c| c.category.as_str()).collect();
     assert_eq!(
         names,
-        ["Male / White", "Male / Black", "Male / Asian", "Female / White", "Female / Black", "Female / Asian"]
+        [
+            "Male / White",
+            "Male / Black",
+            "Male / Asian",
+            "Female / White",
+            "Female / Black",
+            "Female / Asian"
+        ]
     );
     // Male/White and Male/Asian tie at 0.6: the first in config order is the reference.
     assert_eq!(d.reference.as_deref(), Some("Male / White"));
     let asian_male = find(&d, "Male / Asian");
-    assert_eq!((asian_male.impact_ratio, asian_male.reference), (Some(1.0), false));
+    assert_eq!(
+        (asian_male.impact_ratio, asian_male.reference),
+        (Some(1.0), false)
+    );
     assert_eq!(asian_male.fisher_p, Some(1.0));
-    assert_eq!((asian_male.sex.as_deref(), asian_male.race.as_deref()), (Some("Male"), Some("Asian")));
+    assert_eq!(
+        (asian_male.sex.as_deref(), asian_male.race.as_deref()),
+        (Some("Male"), Some("Asian"))
+    );
     let black_male = find(&d, "Male / Black");
     assert!(close(black_male.impact_ratio.unwrap(), 0.6666666666666667));
     assert!(close(black_male.fisher_p.unwrap(), 0.024534579336865182));
-    assert!(close(find(&d, "Female / White").fisher_p.unwrap(), 0.22720674936790375));
-    assert!(close(find(&d, "Female / Black").fisher_p.unwrap(), 0.2506586821589617));
+    assert!(close(
+        find(&d, "Female / White").fisher_p.unwrap(),
+        0.22720674936790375
+    ));
+    assert!(close(
+        find(&d, "Female / Black").fisher_p.unwrap(),
+        0.2506586821589617
+    ));
     // A category listed in the config with nobody in it is still reported.
     let empty = find(&d, "Female / Asian");
-    assert_eq!((empty.n, empty.rate, empty.impact_ratio, empty.fisher_p), (0, None, None, None));
+    assert_eq!(
+        (empty.n, empty.rate, empty.impact_ratio, empty.fisher_p),
+        (0, None, None, None)
+    );
     assert_eq!(empty.share, Some(0.0));
     assert!(empty.small && empty.small_sample && !empty.excluded);
-    for field in ["rate", "impact_ratio", "ci95_low", "ci95_high", "fisher_p", "four_fifths_flag"] {
-        assert!(empty.null_reasons.contains_key(field), "{field}: {:?}", empty.null_reasons);
+    for field in [
+        "rate",
+        "impact_ratio",
+        "ci95_low",
+        "ci95_high",
+        "fisher_p",
+        "four_fifths_flag",
+    ] {
+        assert!(
+            empty.null_reasons.contains_key(field),
+            "{field}: {:?}",
+            empty.null_reasons
+        );
     }
 }
 
@@ -150,7 +197,12 @@ fn exclusion_leaves_small_categories_out_and_rechooses_the_reference() {
         Outcome::Selection,
         &["Male", "Female"],
         &["A", "B", "C"],
-        &[(Some(0), Some(0), 500, 250), (Some(1), Some(1), 400, 100), (Some(0), Some(2), 1, 1), (None, None, 99, 0)],
+        &[
+            (Some(0), Some(0), 500, 250),
+            (Some(1), Some(1), 400, 100),
+            (Some(0), Some(2), 1, 1),
+            (None, None, 99, 0),
+        ],
     );
     // C: n = 1 of 1000 = 0.1 % with rate 1.0, the highest.
     let without = dimensions(&t, &policy(false)).race_ethnicity;
@@ -161,8 +213,15 @@ fn exclusion_leaves_small_categories_out_and_rechooses_the_reference() {
     assert_eq!(with.reference.as_deref(), Some("A"));
     let c = find(&with, "C");
     assert!(c.excluded && c.small);
-    assert_eq!((c.n, c.rate, c.impact_ratio, c.four_fifths_flag), (1, Some(1.0), None, None));
-    assert!(c.null_reasons["impact_ratio"].contains("§5-301(d)"), "{:?}", c.null_reasons);
+    assert_eq!(
+        (c.n, c.rate, c.impact_ratio, c.four_fifths_flag),
+        (1, Some(1.0), None, None)
+    );
+    assert!(
+        c.null_reasons["impact_ratio"].contains("§5-301(d)"),
+        "{:?}",
+        c.null_reasons
+    );
     assert!(c.null_reasons["impact_ratio"].contains("too few to compare"));
     // Its statistics against the new reference are still reported.
     assert_eq!(c.fisher_p, Some(1.0));
@@ -173,11 +232,19 @@ fn exclusion_leaves_small_categories_out_and_rechooses_the_reference() {
 
 #[test]
 fn every_rate_zero_leaves_impact_ratios_undefined() {
-    let t = tally(Outcome::Selection, &["Male", "Female"], &["A"], &[(Some(0), Some(0), 40, 0), (Some(1), Some(0), 50, 0)]);
+    let t = tally(
+        Outcome::Selection,
+        &["Male", "Female"],
+        &["A"],
+        &[(Some(0), Some(0), 40, 0), (Some(1), Some(0), 50, 0)],
+    );
     let d = dimensions(&t, &policy(false)).sex;
     assert_eq!(d.reference.as_deref(), Some("Male"));
     for c in &d.categories {
-        assert_eq!((c.rate, c.impact_ratio, c.four_fifths_flag), (Some(0.0), None, None));
+        assert_eq!(
+            (c.rate, c.impact_ratio, c.four_fifths_flag),
+            (Some(0.0), None, None)
+        );
         assert!(c.null_reasons["impact_ratio"].contains("0/0"));
         assert!(c.small_sample, "0 expected selections");
     }
@@ -191,7 +258,11 @@ fn four_fifths_flag_is_exact_at_the_boundary() {
         Outcome::Selection,
         &["M"],
         &["Ref", "Edge", "Below"],
-        &[(Some(0), Some(0), 10, 10), (Some(0), Some(1), 10, 8), (Some(0), Some(2), 100, 79)],
+        &[
+            (Some(0), Some(0), 10, 10),
+            (Some(0), Some(1), 10, 8),
+            (Some(0), Some(2), 100, 79),
+        ],
     );
     let d = dimensions(&t, &policy(false)).race_ethnicity;
     assert_eq!(find(&d, "Edge").four_fifths_flag, Some(false));
@@ -200,7 +271,12 @@ fn four_fifths_flag_is_exact_at_the_boundary() {
 
 #[test]
 fn a_dimension_without_a_column_is_not_provided() {
-    let mut t = Tally::new(Outcome::Selection, Axis::not_provided(), Axis::provided(vec!["W".into(), "B".into()]), false);
+    let mut t = Tally::new(
+        Outcome::Selection,
+        Axis::not_provided(),
+        Axis::provided(vec!["W".into(), "B".into()]),
+        false,
+    );
     t.cell_mut(None, Some(0)).n = 10;
     t.cell_mut(None, Some(1)).n = 5;
     t.cell_mut(None, None).n = 2;
@@ -216,7 +292,12 @@ fn a_dimension_without_a_column_is_not_provided() {
 
 #[test]
 fn scoring_mode_reports_above_median() {
-    let t = tally(Outcome::Scoring, &["M", "F"], &["A"], &[(Some(0), Some(0), 4, 3), (Some(1), Some(0), 4, 1)]);
+    let t = tally(
+        Outcome::Scoring,
+        &["M", "F"],
+        &["A"],
+        &[(Some(0), Some(0), 4, 3), (Some(1), Some(0), 4, 1)],
+    );
     let d = dimensions(&t, &policy(false)).sex;
     let f = find(&d, "F");
     assert_eq!((f.selected, f.above_median, f.count()), (None, Some(1), 1));
@@ -225,12 +306,20 @@ fn scoring_mode_reports_above_median() {
 
 #[test]
 fn null_values_serialize_as_null_with_reasons() {
-    let t = tally(Outcome::Selection, &["M", "F"], &["A"], &[(Some(0), Some(0), 4, 3)]);
+    let t = tally(
+        Outcome::Selection,
+        &["M", "F"],
+        &["A"],
+        &[(Some(0), Some(0), 4, 3)],
+    );
     let d = dimensions(&t, &policy(false)).sex;
     let json = serde_json::to_value(find(&d, "F")).unwrap();
     assert!(json["rate"].is_null() && json["impact_ratio"].is_null());
     assert_eq!(json["null_reasons"]["rate"], NO_INDIVIDUALS);
-    assert!(json.get("above_median").is_none(), "selection mode has `selected`, not `above_median`");
+    assert!(
+        json.get("above_median").is_none(),
+        "selection mode has `selected`, not `above_median`"
+    );
     assert_eq!(json["selected"], 0);
 }
 
