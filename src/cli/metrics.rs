@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use super::Outcome;
 use super::args::{Format, MetricsArgs};
 use crate::Result;
-use crate::config::{Audit, Outcome as Mode};
+use crate::config::{Audit, DataKind, Outcome as Mode};
 use crate::metrics::{self, CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
@@ -60,10 +60,13 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "Data: {} ({} input, {:?} data, {} {} read; sha256 {})",
+        "Data: {} ({} input, {} data, {} {} read; sha256 {})",
         data.path,
         data.input,
-        data.kind,
+        match data.kind {
+            DataKind::Historical => "historical",
+            DataKind::Test => "test",
+        },
         thousands(data.rows_read),
         if data.input == "counts" {
             "count rows"

@@ -44,6 +44,20 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
+/// Marks (with the high bit of each byte) the bytes of `word` that are `,`, `\n`, `\r` or `"`.
+/// Exact: a byte is marked if and only if it is one of the four.
+#[inline(always)]
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // High bit set in each byte of `x` that is zero, and nowhere else (no carries between bytes).
+    let zero_bytes = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    zero_bytes(word ^ (ONES * u64::from(b',')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\n')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\r')))
+        | zero_bytes(word ^ (ONES * u64::from(b'"')))
+}
+
 pub(crate) struct RecordReader {
     file: File,
     buf: Vec<u8>,
@@ -111,6 +125,15 @@ impl RecordReader {
         })
     }
 
+    /// Tiny buffers in tests, to make every refill and growth path run.
+    #[cfg(test)]
+    fn with_buffers(mut self, bytes: usize) -> Self {
+        self.buf = vec![0; bytes];
+        self.out = vec![0; 1];
+        self.ends = vec![0; 1];
+        self
+    }
+
     /// File offset of the next unconsumed byte.
     pub fn pos(&self) -> u64 {
         self.buf_offset + self.lo as u64
@@ -173,47 +196,66 @@ impl RecordReader {
 
     /// Split an unquoted record in place. Returns false (consuming nothing) when the record needs
     /// the full parser: a quote, or a lone carriage return (a terminator to `csv_core`).
+    ///
+    /// The scan looks at 8 bytes at a time ([`special_bytes`]) and visits only the delimiters,
+    /// terminators and quotes, in order.
     fn fast_record(&mut self) -> Result<bool, ReadError> {
         loop {
             self.bounds.clear();
             let buf = &self.buf[..self.hi];
             let mut field_start = self.lo;
-            let mut i = self.lo;
-            while i < buf.len() {
-                let b = buf[i];
-                if SPECIAL[b as usize] {
-                    match b {
-                        b',' => {
-                            self.bounds.push((field_start, i));
-                            field_start = i + 1;
-                        }
-                        b'\n' => {
-                            self.bounds.push((field_start, i));
-                            self.lo = i + 1;
+            // `next` is the first byte not yet scanned; `pending` marks special bytes of the
+            // word starting at `word_start` that are not handled yet.
+            let (mut next, mut word_start, mut pending) = (self.lo, self.lo, 0u64);
+            let exhausted = loop {
+                let at = if pending != 0 {
+                    let at = word_start + (pending.trailing_zeros() / 8) as usize;
+                    pending &= pending - 1;
+                    at
+                } else if let Some(word) = buf.get(next..).and_then(|rest| rest.first_chunk::<8>())
+                {
+                    (word_start, pending) = (next, special_bytes(u64::from_le_bytes(*word)));
+                    next += 8;
+                    continue;
+                } else if next < buf.len() {
+                    next += 1;
+                    if !SPECIAL[buf[next - 1] as usize] {
+                        continue;
+                    }
+                    next - 1
+                } else {
+                    break true;
+                };
+                match buf[at] {
+                    b',' => {
+                        self.bounds.push((field_start, at));
+                        field_start = at + 1;
+                    }
+                    b'\n' => {
+                        self.bounds.push((field_start, at));
+                        self.lo = at + 1;
+                        return Ok(true);
+                    }
+                    b'\r' => {
+                        if let Some(&after) = buf.get(at + 1) {
+                            if after != b'\n' {
+                                return Ok(false);
+                            }
+                            self.bounds.push((field_start, at));
+                            self.lo = at + 2;
                             return Ok(true);
                         }
-                        b'\r' => {
-                            if i + 1 < buf.len() {
-                                if buf[i + 1] != b'\n' {
-                                    return Ok(false);
-                                }
-                                self.bounds.push((field_start, i));
-                                self.lo = i + 2;
-                                return Ok(true);
-                            }
-                            if self.eof {
-                                self.bounds.push((field_start, i));
-                                self.lo = i + 1;
-                                return Ok(true);
-                            }
-                            break; // need the next byte
+                        if self.eof {
+                            self.bounds.push((field_start, at));
+                            self.lo = at + 1;
+                            return Ok(true);
                         }
-                        _ => return Ok(false),
+                        break false; // need the next byte
                     }
+                    _ => return Ok(false),
                 }
-                i += 1;
-            }
-            if i >= buf.len() && self.eof {
+            };
+            if exhausted && self.eof {
                 self.bounds.push((field_start, buf.len()));
                 self.lo = buf.len();
                 return Ok(true);
@@ -357,6 +399,63 @@ pub(crate) fn line_numbers(path: &Path, offsets: &[u64]) -> std::io::Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records read with a given buffer size, as raw bytes.
+    fn raw_records(bytes: &[u8], buffer: usize) -> Vec<Vec<Vec<u8>>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut r = RecordReader::open(&path, 0, None, 0)
+            .unwrap()
+            .with_buffers(buffer);
+        r.skip_bom().unwrap();
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record(u64::MAX).unwrap() {
+            out.push((0..rec.len()).map(|i| rec.field(i).to_vec()).collect());
+        }
+        out
+    }
+
+    /// The same input read by the `csv` crate.
+    fn csv_crate_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        reader
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_records_as_the_csv_crate(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab,,\"\n\n\r \xc3".to_vec()), 0..200),
+            buffer in 1usize..40,
+            bom in proptest::bool::ANY,
+        ) {
+            let mut input = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            input.extend(&bytes);
+            proptest::prop_assert_eq!(raw_records(&input, buffer), csv_crate_records(&input));
+            proptest::prop_assert_eq!(raw_records(&input, BUFFER_BYTES), csv_crate_records(&input));
+        }
+    }
+
+    #[test]
+    fn special_bytes_marks_exactly_the_four() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b'x', b, b'y', 0, 0x80, 0xff, b, 0x2c ^ 0x80]);
+            let marked = special_bytes(word);
+            let is_special = matches!(b, b',' | b'\n' | b'\r' | b'"');
+            let expected = if is_special {
+                (0x80u64 << 8) | (0x80u64 << 48)
+            } else {
+                0
+            };
+            assert_eq!(marked, expected, "byte {b:#x}");
+        }
+    }
 
     fn records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
         records_from(bytes, 0, u64::MAX)
