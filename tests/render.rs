@@ -425,6 +425,8 @@ fn example1_metrics(rename: &impl Fn(&str) -> String) -> MetricsReport {
             description: "Historical data pooled from multiple employers by the vendor, 2025-01-01 to 2025-12-31.".into(),
             explanation: None,
             rows_read: total,
+            median_source: None,
+            scores_at_median: None,
         },
         outcome_values: vec![],
         category_values: vec![],

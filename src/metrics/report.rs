@@ -54,6 +54,14 @@ pub struct DataInfo {
     pub explanation: Option<String>,
     /// Data rows read (rows input) or counts rows read (counts input).
     pub rows_read: u64,
+    /// Scoring mode: where `median_score` comes from (`computed from every row`, or supplied with
+    /// the counts). Added after the first draft of the schema; absent in older JSON.
+    #[serde(default)]
+    pub median_source: Option<String>,
+    /// Scoring mode, rows input: how many scores equal the median exactly (not "above" it, 6 RCNY
+    /// §5-301(c)); heavy ties push scoring rates below 50 %. Null for counts input.
+    #[serde(default)]
+    pub scores_at_median: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

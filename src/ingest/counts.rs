@@ -1,0 +1,560 @@
+//! Pre-aggregated counts input (`[data] counts`), for data that stays in a warehouse.
+//!
+//! Header (any order): `sex`, `race`, `n`, then `selected` (selection mode) or `above_median`
+//! (scoring mode); optionally `tp,fp,fn,tn` (all four) for the error-rate metrics and
+//! `median_score` (scoring mode; the same value on every row). One row per sex × race cell; a cell
+//! may span several rows (e.g. raw values `M` and `male`), which are added up. `sex`/`race` values
+//! are canonical category names or raw values mapped by `[data.categories.*]`, exactly as for row
+//! data, so the same cells give the same report.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::values::{AxisMap, Resolved};
+use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, near, show_value};
+use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
+use crate::diag::{Error, InputError, Location, Result};
+use crate::metrics::{CategoryValue, DataInfo};
+
+const COLUMNS: &[&str] = &[
+    "sex",
+    "race",
+    "n",
+    "selected",
+    "above_median",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "median_score",
+];
+const CONFUSION: [&str; 4] = ["tp", "fp", "fn", "tn"];
+
+pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
+    let data = audit.config.data.get_ref();
+    let path = audit.resolve(relative);
+    let size = data_file_size(&path, "counts")?;
+    if size == 0 {
+        return Err(empty_file(&path));
+    }
+    let sha256 = crate::hash::sha256_file(&path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(&path)
+        .map_err(|e| csv_error(&path, e))?;
+    let mut record = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(&path, e))?
+    {
+        return Err(empty_file(&path));
+    }
+    let header = header_names(&path, &record)?;
+    let layout = Layout::new(audit, &path, &header)?;
+
+    let mut sex_map = layout.sex.map(|_| axis_map(&data.categories.sex));
+    let mut race_map = layout.race.map(|_| axis_map(&data.categories.race));
+    let mut errors = Vec::new();
+    let mut rows: Vec<(Resolved, Resolved, Cell)> = Vec::new();
+    // (dimension order, value) → (count, resolution, first line)
+    let mut seen: BTreeMap<(u8, String), (u64, Resolved, usize)> = BTreeMap::new();
+    let mut median_column: Option<(f64, usize)> = None;
+
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(&path, e))?
+    {
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let at = |field: usize| Location {
+            file: path.clone(),
+            line: Some(line),
+            column: Some(field + 1),
+            field: Some(header[field].clone()),
+        };
+        if record.len() != header.len() {
+            errors.push(
+                InputError::new(
+                    Location {
+                        file: path.clone(),
+                        line: Some(line),
+                        column: Some(record.len().min(header.len()) + 1),
+                        field: None,
+                    },
+                    format!(
+                        "row has {} fields but the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
+                )
+                .with_help("every row needs one value per header column"),
+            );
+            continue;
+        }
+        let texts: Vec<Option<&str>> = (0..header.len())
+            .map(|field| match std::str::from_utf8(&record[field]) {
+                Ok(text) => Some(text.trim_ascii()),
+                Err(_) => {
+                    errors.push(
+                        InputError::new(at(field), "field is not valid UTF-8")
+                            .with_help("save the file as UTF-8"),
+                    );
+                    None
+                }
+            })
+            .collect();
+        let sex = resolve(layout.sex, &mut sex_map, &texts);
+        let race = resolve(layout.race, &mut race_map, &texts);
+        let mut count = |field: usize| -> Option<u64> {
+            let text = texts[field]?;
+            match text.parse::<u64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    errors.push(
+                        InputError::new(
+                            at(field),
+                            format!("{} is not a whole number of individuals", show_value(text)),
+                        )
+                        .with_help("counts are non-negative integers"),
+                    );
+                    None
+                }
+            }
+        };
+        let n = count(layout.n);
+        let positive = count(layout.positive);
+        let confusion = layout.confusion.map(|fields| fields.map(&mut count));
+        if let Some(field) = layout.median
+            && let Some(text) = texts[field]
+        {
+            match text.parse::<f64>() {
+                Ok(m) if m.is_finite() => match median_column {
+                    None => median_column = Some((m, line)),
+                    Some((first, first_line)) if first != m => errors.push(
+                        InputError::new(
+                            at(field),
+                            format!("median_score {m} differs from {first} on line {first_line}"),
+                        )
+                        .with_help(
+                            "the median of the full sample is one number: repeat it on every row",
+                        ),
+                    ),
+                    Some(_) => {}
+                },
+                _ => errors.push(
+                    InputError::new(
+                        at(field),
+                        format!("median_score {} is not a finite number", show_value(text)),
+                    )
+                    .with_help("give the sample's median score, e.g. 5.5"),
+                ),
+            }
+        }
+        // Individuals per raw value (listed in the report, and in unmapped-value errors).
+        for (dim, field, resolved) in [(0u8, layout.sex, sex), (1u8, layout.race, race)] {
+            if let (Some(field), Some(resolved)) = (field, resolved)
+                && let Some(text) = texts[field]
+            {
+                seen.entry((dim, text.to_string()))
+                    .or_insert((0, resolved, line))
+                    .0 += n.unwrap_or(0);
+            }
+        }
+        let (Some(sex), Some(race), Some(n), Some(positive)) = (sex, race, n, positive) else {
+            continue;
+        };
+        let mut cell = Cell {
+            n,
+            positive,
+            ..Cell::default()
+        };
+        if positive > n {
+            errors.push(InputError::new(
+                at(layout.positive),
+                format!(
+                    "{} ({positive}) is larger than n ({n})",
+                    header[layout.positive]
+                ),
+            ));
+        }
+        if let Some(confusion) = confusion {
+            let [Some(tp), Some(fp), Some(fn_), Some(tn)] = confusion else {
+                continue;
+            };
+            (cell.tp, cell.fp, cell.fn_, cell.tn) = (tp, fp, fn_, tn);
+            let sum = u128::from(tp) + u128::from(fp) + u128::from(fn_) + u128::from(tn);
+            if sum != u128::from(n) {
+                errors.push(
+                    InputError::new(
+                        at(layout.n),
+                        format!("tp + fp + fn + tn = {sum} but n = {n}"),
+                    )
+                    .with_help("every individual of the cell is in exactly one of tp, fp, fn, tn"),
+                );
+            }
+            let predicted = u128::from(tp) + u128::from(fp);
+            if data.outcome == Outcome::Selection && predicted != u128::from(positive) {
+                errors.push(
+                    InputError::new(at(layout.positive), format!("tp + fp = {predicted} but selected = {positive}"))
+                        .with_help("in selection mode the prediction is the selection: tp + fp must equal selected"),
+                );
+            }
+        }
+        rows.push((sex, race, cell));
+    }
+
+    // Unmapped values: every one, with its count and first line, unless folded into unknown.
+    if data.unmapped == Unmapped::Error {
+        for ((dim, value), (count, resolved, line)) in &seen {
+            if *resolved != Resolved::Unmapped {
+                continue;
+            }
+            let (name, field, map) = if *dim == 0 {
+                ("sex", layout.sex, &sex_map)
+            } else {
+                ("race", layout.race, &race_map)
+            };
+            let mut help = format!(
+                "use a canonical {name} category or a raw value listed in [data.categories.{name}]"
+            );
+            if let Some(near) = map.as_ref().and_then(|m| near(value, m.all_values())) {
+                help.push_str(&format!(" (did you mean {near:?}?)"));
+            }
+            help.push_str(
+                ", or set [data] unmapped = \"unknown\" to count unmapped values as unknown",
+            );
+            errors.push(
+                InputError::new(
+                    Location {
+                        file: path.clone(),
+                        line: Some(*line),
+                        column: field.map(|f| f + 1),
+                        field: Some(name.to_string()),
+                    },
+                    format!(
+                        "unmapped {name} value {}: {count} individuals, first on this line",
+                        show_value(value)
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        return Err(
+            InputError::new(Location::file(&path), "no data rows after the header")
+                .with_help("add one row per sex × race cell")
+                .into(),
+        );
+    }
+    let median_score = if data.outcome == Outcome::Scoring {
+        match (data.median_score, median_column) {
+            (Some(config), Some((column, line))) if config != column => {
+                errors.push(
+                    InputError::new(
+                        Location {
+                            file: path.clone(),
+                            line: Some(line),
+                            column: layout.median.map(|f| f + 1),
+                            field: Some("median_score".into()),
+                        },
+                        format!(
+                            "median_score {column} differs from [data] median_score = {config}"
+                        ),
+                    )
+                    .with_help("give the median once, or make both agree"),
+                );
+                None
+            }
+            (Some(m), _) | (None, Some((m, _))) => Some(m),
+            (None, None) => {
+                errors.push(
+                    InputError::new(Location::file(&audit.config_path).with_field("data.median_score"), "scoring mode with counts input needs the sample's median score")
+                        .with_help("set [data] median_score (the median of everyone assessed, unknown categories included: 6 RCNY §5-301(c)(1)), or add a `median_score` column"),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0).into()),
+        _ => return Err(Error::Inputs(errors)),
+    }
+
+    let axis = |map: &Option<AxisMap>| match map {
+        Some(m) => Axis::provided(m.categories.clone()),
+        None => Axis::not_provided(),
+    };
+    let mut tally = Tally::new(
+        data.outcome,
+        axis(&sex_map),
+        axis(&race_map),
+        layout.confusion.is_some(),
+    );
+    tally.median_score = median_score;
+    let slot = |map: &Option<AxisMap>, r: Resolved| match (map, r) {
+        (Some(_), Resolved::Category(i)) => Some(i),
+        _ => None,
+    };
+    let rows_read = rows.len() as u64;
+    for (sex, race, cell) in rows {
+        tally
+            .cell_mut(slot(&sex_map, sex), slot(&race_map, race))
+            .add(&cell);
+    }
+
+    let mut category_values: Vec<(u8, usize, String, CategoryValue)> = seen
+        .into_iter()
+        .map(|((dim, value), (count, resolved, _))| {
+            let map = if dim == 0 { &sex_map } else { &race_map };
+            let categories = map
+                .as_ref()
+                .map(|m| m.categories.as_slice())
+                .unwrap_or_default();
+            let slot = match resolved {
+                Resolved::Category(i) => i,
+                Resolved::Unknown | Resolved::Unmapped => categories.len(),
+            };
+            let category = categories
+                .get(slot)
+                .cloned()
+                .unwrap_or_else(|| UNKNOWN.to_string());
+            let item = CategoryValue {
+                dimension: if dim == 0 { "sex" } else { "race" }.to_string(),
+                value: value.clone(),
+                count,
+                category,
+                unmapped: resolved == Resolved::Unmapped,
+            };
+            (dim, slot, value, item)
+        })
+        .collect();
+    category_values.sort_by(|a, b| (a.0, a.1, a.2.as_bytes()).cmp(&(b.0, b.1, b.2.as_bytes())));
+
+    let info = DataInfo {
+        input: "counts".to_string(),
+        path: relative.to_string(),
+        sha256,
+        kind: data.kind,
+        description: data.description.clone(),
+        explanation: data.explanation.clone(),
+        rows_read,
+        median_source: median_score.map(|_| {
+            if data.median_score.is_some() {
+                "supplied in [data] median_score".to_string()
+            } else {
+                "supplied in the counts file's median_score column".to_string()
+            }
+        }),
+        scores_at_median: None,
+    };
+    Ok(Ingested {
+        tally,
+        data: info,
+        category_values: category_values.into_iter().map(|(_, _, _, v)| v).collect(),
+        outcome_values: Vec::new(),
+    })
+}
+
+/// Resolve the value of an axis column (`Unknown` when the file has no such column).
+fn resolve(
+    field: Option<usize>,
+    map: &mut Option<AxisMap>,
+    texts: &[Option<&str>],
+) -> Option<Resolved> {
+    match (field, map.as_mut()) {
+        (Some(field), Some(map)) => texts[field].map(|text| map.resolve_counts(text)),
+        _ => Some(Resolved::Unknown),
+    }
+}
+
+fn axis_map(map: &Option<toml::Spanned<CategoryMap>>) -> AxisMap {
+    match map {
+        Some(map) => AxisMap::from_config(map.get_ref()),
+        None => AxisMap::dynamic(),
+    }
+}
+
+/// Field positions of the counts header.
+struct Layout {
+    sex: Option<usize>,
+    race: Option<usize>,
+    n: usize,
+    positive: usize,
+    confusion: Option<[usize; 4]>,
+    median: Option<usize>,
+}
+
+impl Layout {
+    fn new(audit: &Audit, path: &Path, header: &[String]) -> Result<Layout> {
+        let data = audit.config.data.get_ref();
+        let mut errors = Vec::new();
+        let at = |i: usize, name: &str| Location {
+            file: path.to_path_buf(),
+            line: Some(1),
+            column: Some(i + 1),
+            field: Some(name.to_string()),
+        };
+        let line1 = |name: &str| Location {
+            file: path.to_path_buf(),
+            line: Some(1),
+            column: None,
+            field: Some(name.to_string()),
+        };
+        for (i, name) in header.iter().enumerate() {
+            if !COLUMNS.contains(&name.as_str()) {
+                let mut help = format!("counts columns are: {}", COLUMNS.join(", "));
+                if let Some(near) = near(name, COLUMNS.iter().copied()) {
+                    help = format!("did you mean `{near}`? {help}");
+                }
+                errors.push(
+                    InputError::new(at(i, name), format!("unknown counts column `{name}`"))
+                        .with_help(help),
+                );
+            } else if header[..i].contains(name) {
+                errors.push(
+                    InputError::new(
+                        at(i, name),
+                        format!("column `{name}` appears twice in the header"),
+                    )
+                    .with_help("keep one"),
+                );
+            }
+        }
+        let find = |name: &str| header.iter().position(|h| h == name);
+        let (wanted, other) = match data.outcome {
+            Outcome::Selection => ("selected", "above_median"),
+            Outcome::Scoring => ("above_median", "selected"),
+        };
+        let mode = match data.outcome {
+            Outcome::Selection => "selection",
+            Outcome::Scoring => "scoring",
+        };
+        if let Some(i) = find(other) {
+            errors.push(
+                InputError::new(
+                    at(i, other),
+                    format!("`{other}` does not fit [data] outcome = \"{mode}\""),
+                )
+                .with_help(format!("{mode} mode counts use `{wanted}`")),
+            );
+        }
+        let mut required = |name: &str| {
+            let found = find(name);
+            if found.is_none() {
+                errors.push(
+                    InputError::new(
+                        line1(name),
+                        format!("the counts header has no `{name}` column"),
+                    )
+                    .with_help(format!(
+                        "the header is sex,race,n,{wanted} (optionally tp,fp,fn,tn)"
+                    )),
+                );
+            }
+            found.unwrap_or(0)
+        };
+        let n = required("n");
+        let positive = required(wanted);
+        let confusion = CONFUSION.map(find);
+        let confusion = match confusion {
+            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+            [None, None, None, None] => None,
+            partial => {
+                let missing: Vec<&str> = CONFUSION
+                    .iter()
+                    .zip(partial)
+                    .filter(|(_, f)| f.is_none())
+                    .map(|(n, _)| *n)
+                    .collect();
+                errors.push(
+                    InputError::new(
+                        line1(missing[0]),
+                        format!(
+                            "confusion counts need all of tp, fp, fn, tn; missing: {}",
+                            missing.join(", ")
+                        ),
+                    )
+                    .with_help("give all four columns, or none"),
+                );
+                None
+            }
+        };
+        let median = find("median_score");
+        if let (Some(i), Outcome::Selection) = (median, data.outcome) {
+            errors.push(
+                InputError::new(at(i, "median_score"), "`median_score` is for scoring mode")
+                    .with_help("remove the column, or set [data] outcome = \"scoring\""),
+            );
+        }
+        let sex = find("sex");
+        let race = find("race");
+        for (dim, found, configured) in [
+            ("sex", sex, data.categories.sex.is_some()),
+            ("race", race, data.categories.race.is_some()),
+        ] {
+            if found.is_none() && configured {
+                errors.push(
+                    InputError::new(line1(dim), format!("the counts header has no `{dim}` column, but [data.categories.{dim}] is configured"))
+                        .with_help(format!("add the `{dim}` column, or remove [data.categories.{dim}] if the data has no {dim}")),
+                );
+            }
+        }
+        if sex.is_none() && race.is_none() {
+            errors.push(
+                InputError::new(
+                    line1("sex"),
+                    "the counts header has neither `sex` nor `race`",
+                )
+                .with_help("the counts are per sex × race cell: header sex,race,n,…"),
+            );
+        }
+        match errors.len() {
+            0 => Ok(Layout {
+                sex,
+                race,
+                n,
+                positive,
+                confusion,
+                median,
+            }),
+            1 => Err(errors.remove(0).into()),
+            _ => Err(Error::Inputs(errors)),
+        }
+    }
+}
+
+fn header_names(path: &Path, record: &csv::ByteRecord) -> Result<Vec<String>> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| match std::str::from_utf8(field) {
+            Ok(name) => Ok(name.trim_ascii().to_string()),
+            Err(_) => Err(InputError::new(
+                Location::at(path, 1, i + 1),
+                "header field is not valid UTF-8",
+            )
+            .into()),
+        })
+        .collect()
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line() as usize);
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io(path, e),
+        other => InputError::new(
+            Location {
+                file: path.to_path_buf(),
+                line,
+                column: None,
+                field: None,
+            },
+            format!("cannot read CSV: {other:?}"),
+        )
+        .into(),
+    }
+}

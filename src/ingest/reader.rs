@@ -1,0 +1,551 @@
+//! A streaming CSV record reader over one byte range of a file, with a bounded buffer.
+//!
+//! Unquoted records (the common case in machine exports) are split in place, without copying;
+//! any record holding a quote or a lone carriage return goes through `csv_core`, so quoting,
+//! doubled quotes, newlines inside quotes and CR/LF/CRLF terminators follow RFC 4180 exactly as the
+//! `csv` crate reads them. Blank lines are skipped (as `csv_core` does).
+//!
+//! Memory is one buffer (1 MiB, grown only for a single record longer than that, up to
+//! [`MAX_RECORD_BYTES`]), so reading does not grow with the file.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use csv_core::ReadRecordResult;
+use indicatif::ProgressBar;
+
+/// Read buffer size per reader.
+pub(crate) const BUFFER_BYTES: usize = 1 << 20;
+
+/// A record longer than this is an error (almost always an unclosed quote swallowing the file).
+pub(crate) const MAX_RECORD_BYTES: usize = 64 << 20;
+
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    /// A record longer than [`MAX_RECORD_BYTES`], starting at this byte offset.
+    TooLong(u64),
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        ReadError::Io(e)
+    }
+}
+
+/// Bytes that end the unquoted fast path's scan: delimiter, terminators, quote.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+};
+
+/// Marks (with the high bit of each byte) the bytes of `word` that are `,`, `\n`, `\r` or `"`.
+/// Exact: a byte is marked if and only if it is one of the four.
+#[inline(always)]
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // High bit set in each byte of `x` that is zero, and nowhere else (no carries between bytes).
+    let zero_bytes = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    zero_bytes(word ^ (ONES * u64::from(b',')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\n')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\r')))
+        | zero_bytes(word ^ (ONES * u64::from(b'"')))
+}
+
+pub(crate) struct RecordReader {
+    file: File,
+    buf: Vec<u8>,
+    /// Start of unconsumed bytes in `buf`.
+    lo: usize,
+    /// End of valid bytes in `buf`.
+    hi: usize,
+    /// File offset of `buf[0]`.
+    buf_offset: u64,
+    eof: bool,
+    csv: csv_core::Reader,
+    /// Unescaped fields of a quoted record.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// Field byte ranges of the current record, into `buf` (fast path) or `out` (quoted).
+    bounds: Vec<(usize, usize)>,
+    progress: Option<ProgressBar>,
+    /// Bytes this reader may still report to the progress bar (its own range).
+    progress_budget: u64,
+}
+
+/// One record: its fields and the file offset where it starts.
+pub(crate) struct Record<'a> {
+    data: &'a [u8],
+    bounds: &'a [(usize, usize)],
+    pub start: u64,
+}
+
+impl Record<'_> {
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    #[inline]
+    pub fn field(&self, i: usize) -> &[u8] {
+        let (a, b) = self.bounds[i];
+        &self.data[a..b]
+    }
+}
+
+impl RecordReader {
+    /// A reader positioned at `offset`; `progress_bytes` is how much of the progress bar this
+    /// reader's range accounts for.
+    pub fn open(
+        path: &Path,
+        offset: u64,
+        progress: Option<ProgressBar>,
+        progress_bytes: u64,
+    ) -> std::io::Result<Self> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok(RecordReader {
+            file,
+            buf: vec![0; BUFFER_BYTES],
+            lo: 0,
+            hi: 0,
+            buf_offset: offset,
+            eof: false,
+            csv: csv_core::Reader::new(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            bounds: Vec::with_capacity(64),
+            progress,
+            progress_budget: progress_bytes,
+        })
+    }
+
+    /// Tiny buffers in tests, to make every refill and growth path run.
+    #[cfg(test)]
+    fn with_buffers(mut self, bytes: usize) -> Self {
+        self.buf = vec![0; bytes];
+        self.out = vec![0; 1];
+        self.ends = vec![0; 1];
+        self
+    }
+
+    /// File offset of the next unconsumed byte.
+    pub fn pos(&self) -> u64 {
+        self.buf_offset + self.lo as u64
+    }
+
+    /// Skip a UTF-8 byte-order mark at the current position (call at offset 0).
+    pub fn skip_bom(&mut self) -> Result<(), ReadError> {
+        while self.hi - self.lo < 3 && !self.eof {
+            self.fill()?;
+        }
+        if self.buf[self.lo..self.hi].starts_with(b"\xef\xbb\xbf") {
+            self.lo += 3;
+        }
+        Ok(())
+    }
+
+    /// Skip line terminators (blank lines); false at end of file.
+    pub fn skip_terminators(&mut self) -> Result<bool, ReadError> {
+        loop {
+            while self.lo < self.hi && matches!(self.buf[self.lo], b'\n' | b'\r') {
+                self.lo += 1;
+            }
+            if self.lo < self.hi {
+                return Ok(true);
+            }
+            if self.eof {
+                return Ok(false);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// The next record starting before `limit`, or `None` at the limit or end of file. Records
+    /// belong to the range their first byte is in; the last one may extend past `limit`.
+    pub fn next_record(&mut self, limit: u64) -> Result<Option<Record<'_>>, ReadError> {
+        if !self.skip_terminators()? {
+            return Ok(None);
+        }
+        let start = self.pos();
+        if start >= limit {
+            return Ok(None);
+        }
+        let fast = self.fast_record().map_err(|e| with_start(e, start))?;
+        if fast {
+            Ok(Some(Record {
+                data: &self.buf,
+                bounds: &self.bounds,
+                start,
+            }))
+        } else {
+            self.quoted_record(start)
+                .map_err(|e| with_start(e, start))?;
+            Ok(Some(Record {
+                data: &self.out,
+                bounds: &self.bounds,
+                start,
+            }))
+        }
+    }
+
+    /// Split an unquoted record in place. Returns false (consuming nothing) when the record needs
+    /// the full parser: a quote, or a lone carriage return (a terminator to `csv_core`).
+    ///
+    /// The scan looks at 8 bytes at a time ([`special_bytes`]) and visits only the delimiters,
+    /// terminators and quotes, in order.
+    fn fast_record(&mut self) -> Result<bool, ReadError> {
+        loop {
+            self.bounds.clear();
+            let buf = &self.buf[..self.hi];
+            let mut field_start = self.lo;
+            // `next` is the first byte not yet scanned; `pending` marks special bytes of the
+            // word starting at `word_start` that are not handled yet.
+            let (mut next, mut word_start, mut pending) = (self.lo, self.lo, 0u64);
+            let exhausted = loop {
+                let at = if pending != 0 {
+                    let at = word_start + (pending.trailing_zeros() / 8) as usize;
+                    pending &= pending - 1;
+                    at
+                } else if let Some(word) = buf.get(next..).and_then(|rest| rest.first_chunk::<8>())
+                {
+                    (word_start, pending) = (next, special_bytes(u64::from_le_bytes(*word)));
+                    next += 8;
+                    continue;
+                } else if next < buf.len() {
+                    next += 1;
+                    if !SPECIAL[buf[next - 1] as usize] {
+                        continue;
+                    }
+                    next - 1
+                } else {
+                    break true;
+                };
+                match buf[at] {
+                    b',' => {
+                        self.bounds.push((field_start, at));
+                        field_start = at + 1;
+                    }
+                    b'\n' => {
+                        self.bounds.push((field_start, at));
+                        self.lo = at + 1;
+                        return Ok(true);
+                    }
+                    b'\r' => {
+                        if let Some(&after) = buf.get(at + 1) {
+                            if after != b'\n' {
+                                return Ok(false);
+                            }
+                            self.bounds.push((field_start, at));
+                            self.lo = at + 2;
+                            return Ok(true);
+                        }
+                        if self.eof {
+                            self.bounds.push((field_start, at));
+                            self.lo = at + 1;
+                            return Ok(true);
+                        }
+                        break false; // need the next byte
+                    }
+                    _ => return Ok(false),
+                }
+            };
+            if exhausted && self.eof {
+                self.bounds.push((field_start, buf.len()));
+                self.lo = buf.len();
+                return Ok(true);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Parse one record with `csv_core` (quotes, escapes, CR terminators).
+    fn quoted_record(&mut self, start: u64) -> Result<(), ReadError> {
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            let (res, nin, o, e) = self.csv.read_record(
+                &self.buf[self.lo..self.hi],
+                &mut self.out[nout..],
+                &mut self.ends[nend..],
+            );
+            self.lo += nin;
+            nout += o;
+            nend += e;
+            match res {
+                ReadRecordResult::InputEmpty => {
+                    if self.pos() - start > MAX_RECORD_BYTES as u64 {
+                        return Err(ReadError::TooLong(start));
+                    }
+                    if !self.eof {
+                        self.fill()?;
+                    }
+                }
+                ReadRecordResult::OutputFull => {
+                    if self.out.len() >= MAX_RECORD_BYTES {
+                        return Err(ReadError::TooLong(start));
+                    }
+                    self.out.resize(self.out.len() * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        self.bounds.clear();
+        let mut prev = 0;
+        for &end in &self.ends[..nend] {
+            self.bounds.push((prev, end));
+            prev = end;
+        }
+        Ok(())
+    }
+
+    /// Move unconsumed bytes to the front and read more; grow the buffer only when one record
+    /// fills it.
+    fn fill(&mut self) -> Result<(), ReadError> {
+        if self.lo > 0 {
+            self.buf.copy_within(self.lo..self.hi, 0);
+            self.buf_offset += self.lo as u64;
+            self.hi -= self.lo;
+            self.lo = 0;
+        }
+        if self.hi == self.buf.len() {
+            if self.buf.len() >= MAX_RECORD_BYTES {
+                return Err(ReadError::TooLong(self.buf_offset));
+            }
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.file.read(&mut self.buf[self.hi..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.hi += n;
+                    if let Some(bar) = &self.progress {
+                        let shown = (n as u64).min(self.progress_budget);
+                        self.progress_budget -= shown;
+                        bar.inc(shown);
+                    }
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ReadError::Io(e)),
+            }
+        }
+    }
+}
+
+fn with_start(e: ReadError, start: u64) -> ReadError {
+    match e {
+        ReadError::TooLong(_) => ReadError::TooLong(start),
+        other => other,
+    }
+}
+
+/// Offset just past the first `\n` at or after `offset` (or the file size): a candidate place to
+/// split the file between readers.
+pub(crate) fn line_start_after(path: &Path, offset: u64, size: u64) -> std::io::Result<u64> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut at = offset;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(size);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(at + i as u64 + 1);
+        }
+        at += n as u64;
+    }
+}
+
+/// 1-based line numbers of byte offsets (one sequential pass; only used to report errors).
+pub(crate) fn line_numbers(path: &Path, offsets: &[u64]) -> std::io::Result<Vec<usize>> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut lines = vec![1usize; offsets.len()];
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; BUFFER_BYTES];
+    let (mut at, mut newlines) = (0u64, 0usize);
+    let mut next = 0;
+    while next < order.len() {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let block_end = at + n as u64;
+        while next < order.len() && offsets[order[next]] <= block_end {
+            let upto = (offsets[order[next]] - at) as usize;
+            lines[order[next]] = newlines + memchr::memchr_iter(b'\n', &buf[..upto]).count() + 1;
+            next += 1;
+        }
+        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count();
+        at = block_end;
+    }
+    for &i in &order[next..] {
+        lines[i] = newlines + 1;
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records read with a given buffer size, as raw bytes.
+    fn raw_records(bytes: &[u8], buffer: usize) -> Vec<Vec<Vec<u8>>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut r = RecordReader::open(&path, 0, None, 0)
+            .unwrap()
+            .with_buffers(buffer);
+        r.skip_bom().unwrap();
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record(u64::MAX).unwrap() {
+            out.push((0..rec.len()).map(|i| rec.field(i).to_vec()).collect());
+        }
+        out
+    }
+
+    /// The same input read by the `csv` crate.
+    fn csv_crate_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        reader
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_records_as_the_csv_crate(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab,,\"\n\n\r \xc3".to_vec()), 0..200),
+            buffer in 1usize..40,
+            bom in proptest::bool::ANY,
+        ) {
+            let mut input = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            input.extend(&bytes);
+            proptest::prop_assert_eq!(raw_records(&input, buffer), csv_crate_records(&input));
+            proptest::prop_assert_eq!(raw_records(&input, BUFFER_BYTES), csv_crate_records(&input));
+        }
+    }
+
+    #[test]
+    fn special_bytes_marks_exactly_the_four() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b'x', b, b'y', 0, 0x80, 0xff, b, 0x2c ^ 0x80]);
+            let marked = special_bytes(word);
+            let is_special = matches!(b, b',' | b'\n' | b'\r' | b'"');
+            let expected = if is_special {
+                (0x80u64 << 8) | (0x80u64 << 48)
+            } else {
+                0
+            };
+            assert_eq!(marked, expected, "byte {b:#x}");
+        }
+    }
+
+    fn records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
+        records_from(bytes, 0, u64::MAX)
+    }
+
+    fn records_from(bytes: &[u8], offset: u64, limit: u64) -> Vec<(u64, Vec<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut r = RecordReader::open(&path, offset, None, 0).unwrap();
+        if offset == 0 {
+            r.skip_bom().unwrap();
+        }
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record(limit).unwrap() {
+            let fields = (0..rec.len())
+                .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
+                .collect();
+            out.push((rec.start, fields));
+        }
+        out
+    }
+
+    fn fields(recs: &[(u64, Vec<String>)]) -> Vec<Vec<&str>> {
+        recs.iter()
+            .map(|(_, f)| f.iter().map(String::as_str).collect())
+            .collect()
+    }
+
+    #[test]
+    fn plain_crlf_bom_and_blank_lines() {
+        let recs = records(b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n\n3,\n,4");
+        assert_eq!(
+            fields(&recs),
+            [vec!["a", "b"], vec!["1", "2"], vec!["3", ""], vec!["", "4"]]
+        );
+        assert_eq!(recs.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 8, 16, 19]);
+    }
+
+    #[test]
+    fn quoted_fields_with_commas_quotes_and_newlines() {
+        let recs = records(b"a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",z\r\nlast,\"\"");
+        assert_eq!(
+            fields(&recs),
+            [
+                vec!["a", "b"],
+                vec!["x, y", "say \"hi\""],
+                vec!["multi\nline", "z"],
+                vec!["last", ""]
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_records_like_csv_core() {
+        let recs = records(b"a,b\r1,2\r3,4");
+        assert_eq!(
+            fields(&recs),
+            [vec!["a", "b"], vec!["1", "2"], vec!["3", "4"]]
+        );
+    }
+
+    #[test]
+    fn records_longer_than_the_buffer() {
+        let long = "x".repeat(BUFFER_BYTES * 2 + 7);
+        let text = format!("a,b\n{long},1\n\"{long}\",2\n");
+        let recs = records(text.as_bytes());
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[1].1[0].len(), long.len());
+        assert_eq!(recs[2].1, vec![long.clone(), "2".to_string()]);
+    }
+
+    #[test]
+    fn ranges_split_records_by_their_first_byte() {
+        let text = b"h\n1\n22\n333\n";
+        // A range starting mid-file and ending inside "22" keeps "22" (it starts before the limit).
+        let recs = records_from(text, 4, 6);
+        assert_eq!(fields(&recs), [vec!["22"]]);
+        let recs = records_from(text, 7, u64::MAX);
+        assert_eq!(fields(&recs), [vec!["333"]]);
+    }
+
+    #[test]
+    fn line_numbers_of_offsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, b"a\nb\n\"c\nd\"\ne").unwrap();
+        assert_eq!(line_numbers(&path, &[9, 0, 4, 11]).unwrap(), [4, 1, 3, 5]);
+        assert_eq!(line_start_after(&path, 1, 11).unwrap(), 2);
+        assert_eq!(line_start_after(&path, 9, 11).unwrap(), 10);
+        assert_eq!(line_start_after(&path, 10, 11).unwrap(), 11);
+    }
+}
