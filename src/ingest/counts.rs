@@ -6,6 +6,12 @@
 //! may span several rows (e.g. raw values `M` and `male`), which are added up. `sex`/`race` values
 //! are canonical category names or raw values mapped by `[data.categories.*]`, exactly as for row
 //! data, so the same cells give the same report.
+//!
+//! The query `fairfile sql` writes (docs/sql.md) adds columns that keep the warehouse path as
+//! strict as the row path: `sex_unmapped`/`race_unmapped` (1: the value is a raw value no mapping
+//! names, even if it happens to equal a canonical name), and `invalid_outcome`/`invalid_score`
+//! (individuals whose outcome value is in neither list, or whose score is not a finite number:
+//! errors, as the rows themselves are for the row reader).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +33,10 @@ const COLUMNS: &[&str] = &[
     "fn",
     "tn",
     "median_score",
+    "invalid_outcome",
+    "invalid_score",
+    "sex_unmapped",
+    "race_unmapped",
 ];
 const CONFUSION: [&str; 4] = ["tp", "fp", "fn", "tn"];
 
@@ -57,8 +67,8 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     let mut race_map = layout.race.map(|_| axis_map(&data.categories.race));
     let mut errors = Vec::new();
     let mut rows: Vec<(Resolved, Resolved, Cell)> = Vec::new();
-    // (dimension order, value) → (count, resolution, first line)
-    let mut seen: BTreeMap<(u8, String), (u64, Resolved, usize)> = BTreeMap::new();
+    // (dimension order, value, flagged unmapped) → (count, resolution, first line)
+    let mut seen: BTreeMap<(u8, String, bool), (u64, Resolved, usize)> = BTreeMap::new();
     let mut median_column: Option<(f64, usize)> = None;
 
     while reader
@@ -103,8 +113,26 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 }
             })
             .collect();
-        let sex = resolve(layout.sex, &mut sex_map, &texts);
-        let race = resolve(layout.race, &mut race_map, &texts);
+        // `sex_unmapped`/`race_unmapped` (from `fairfile sql`): 1 marks a raw value no mapping
+        // names, which must not pass as a canonical name of the same spelling.
+        let mut flag = |field: Option<usize>| -> bool {
+            let Some(field) = field else { return false };
+            match texts[field] {
+                Some("0") | None => false,
+                Some("1") => true,
+                Some(other) => {
+                    errors.push(
+                        InputError::new(at(field), format!("{} is not 0 or 1", show_value(other)))
+                            .with_help("1 marks a raw value that no mapping names, 0 a category name"),
+                    );
+                    false
+                }
+            }
+        };
+        let sex_unmapped = flag(layout.sex_unmapped);
+        let race_unmapped = flag(layout.race_unmapped);
+        let sex = resolve(layout.sex, &mut sex_map, &texts, sex_unmapped);
+        let race = resolve(layout.race, &mut race_map, &texts, race_unmapped);
         let mut count = |field: usize| -> Option<u64> {
             let text = texts[field]?;
             match text.parse::<u64>() {
@@ -124,6 +152,46 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         let n = count(layout.n);
         let positive = count(layout.positive);
         let confusion = layout.confusion.map(|fields| fields.map(&mut count));
+        let invalid_outcome = layout.invalid_outcome.and_then(&mut count);
+        let invalid_score = layout.invalid_score.and_then(&mut count);
+        let cell_name = || {
+            let part = |name: &str, field: Option<usize>| {
+                field.and_then(|f| texts[f]).map(|v| format!("{name} {}", show_value(v)))
+            };
+            [part("sex", layout.sex), part("race", layout.race)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let (Some(field), Some(k @ 1..)) = (layout.invalid_outcome, invalid_outcome) {
+            errors.push(
+                InputError::new(
+                    at(field),
+                    format!(
+                        "{k} individuals ({}) have a `selected` value in neither [data.values] selected nor not_selected",
+                        cell_name()
+                    ),
+                )
+                .with_help(
+                    "list the values in the warehouse (SELECT DISTINCT on the selected column) and add each to one of the two lists in fairfile.toml",
+                ),
+            );
+        }
+        if let (Some(field), Some(k @ 1..)) = (layout.invalid_score, invalid_score) {
+            errors.push(
+                InputError::new(
+                    at(field),
+                    format!(
+                        "{k} individuals ({}) have no score that is a finite number (NULL, NaN or infinite)",
+                        cell_name()
+                    ),
+                )
+                .with_help(
+                    "every individual needs the AEDT's numeric score; remove individuals the tool did not score",
+                ),
+            );
+        }
         if let Some(field) = layout.median
             && let Some(text) = texts[field]
         {
@@ -151,11 +219,14 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             }
         }
         // Individuals per raw value (listed in the report, and in unmapped-value errors).
-        for (dim, field, resolved) in [(0u8, layout.sex, sex), (1u8, layout.race, race)] {
+        for (dim, field, resolved, flagged) in [
+            (0u8, layout.sex, sex, sex_unmapped),
+            (1u8, layout.race, race, race_unmapped),
+        ] {
             if let (Some(field), Some(resolved)) = (field, resolved)
                 && let Some(text) = texts[field]
             {
-                seen.entry((dim, text.to_string()))
+                seen.entry((dim, text.to_string(), flagged))
                     .or_insert((0, resolved, line))
                     .0 += n.unwrap_or(0);
             }
@@ -205,7 +276,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
 
     // Unmapped values: every one, with its count and first line, unless folded into unknown.
     if data.unmapped == Unmapped::Error {
-        for ((dim, value), (count, resolved, line)) in &seen {
+        for ((dim, value, _), (count, resolved, line)) in &seen {
             if *resolved != Resolved::Unmapped {
                 continue;
             }
@@ -308,7 +379,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
 
     let mut category_values: Vec<(u8, usize, String, CategoryValue)> = seen
         .into_iter()
-        .map(|((dim, value), (count, resolved, _))| {
+        .map(|((dim, value, _), (count, resolved, _))| {
             let map = if dim == 0 { &sex_map } else { &race_map };
             let categories = map
                 .as_ref()
@@ -364,8 +435,10 @@ fn resolve(
     field: Option<usize>,
     map: &mut Option<AxisMap>,
     texts: &[Option<&str>],
+    flagged_unmapped: bool,
 ) -> Option<Resolved> {
     match (field, map.as_mut()) {
+        (Some(field), Some(_)) if flagged_unmapped => texts[field].map(|_| Resolved::Unmapped),
         (Some(field), Some(map)) => texts[field].map(|text| map.resolve_counts(text)),
         _ => Some(Resolved::Unknown),
     }
@@ -386,6 +459,10 @@ struct Layout {
     positive: usize,
     confusion: Option<[usize; 4]>,
     median: Option<usize>,
+    invalid_outcome: Option<usize>,
+    invalid_score: Option<usize>,
+    sex_unmapped: Option<usize>,
+    race_unmapped: Option<usize>,
 }
 
 impl Layout {
@@ -520,6 +597,10 @@ impl Layout {
                 positive,
                 confusion,
                 median,
+                invalid_outcome: find("invalid_outcome"),
+                invalid_score: find("invalid_score"),
+                sex_unmapped: find("sex_unmapped"),
+                race_unmapped: find("race_unmapped"),
             }),
             1 => Err(errors.remove(0).into()),
             _ => Err(Error::Inputs(errors)),
