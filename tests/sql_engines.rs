@@ -35,15 +35,21 @@ struct Dataset {
     columns: Vec<(String, Type)>,
 }
 
-/// `../shared/data/FILE` beside the repository (as CI lays it out), or under
-/// `$FAIRFILE_SHARED_DATA` when the checkout lives elsewhere.
+/// `FILE` in the shared real datasets: `../shared/data` beside the repository (as CI lays it
+/// out), one level further up from a worktree, or `$FAIRFILE_SHARED_DATA`.
 fn shared_data(file: &str) -> PathBuf {
-    match std::env::var_os("FAIRFILE_SHARED_DATA") {
-        Some(dir) => PathBuf::from(dir).join(file),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data")
-            .join(file),
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut candidates: Vec<PathBuf> = std::env::var_os("FAIRFILE_SHARED_DATA")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.push(root.join("../shared/data"));
+    candidates.push(root.join("../../shared/data"));
+    let found = candidates
+        .iter()
+        .map(|dir| dir.join(file))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| root.join("../shared/data").join(file))
 }
 
 /// A deterministic synthetic file with hostile column names and values: reserved words, quotes,
