@@ -201,6 +201,9 @@ pub struct DataSection {
     /// For counts input in scoring mode: the sample's median score, for the report.
     #[serde(default)]
     pub median_score: Option<f64>,
+    /// Excel input (`path` ending in `.xlsx`): the worksheet to read (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
     #[serde(default)]
     pub columns: Columns,
     #[serde(default)]

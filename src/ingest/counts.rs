@@ -123,7 +123,9 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 Some(other) => {
                     errors.push(
                         InputError::new(at(field), format!("{} is not 0 or 1", show_value(other)))
-                            .with_help("1 marks a raw value that no mapping names, 0 a category name"),
+                            .with_help(
+                                "1 marks a raw value that no mapping names, 0 a category name",
+                            ),
                     );
                     false
                 }
@@ -156,7 +158,9 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         let invalid_score = layout.invalid_score.and_then(&mut count);
         let cell_name = || {
             let part = |name: &str, field: Option<usize>| {
-                field.and_then(|f| texts[f]).map(|v| format!("{name} {}", show_value(v)))
+                field
+                    .and_then(|f| texts[f])
+                    .map(|v| format!("{name} {}", show_value(v)))
             };
             [part("sex", layout.sex), part("race", layout.race)]
                 .into_iter()

@@ -12,6 +12,7 @@ mod counts;
 mod median;
 mod reader;
 mod rows;
+mod tabular;
 mod values;
 
 use std::path::Path;

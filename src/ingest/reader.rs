@@ -86,7 +86,17 @@ pub(crate) struct Record<'a> {
     pub start: u64,
 }
 
-impl Record<'_> {
+impl<'a> Record<'a> {
+    /// A record built from fields read elsewhere (Parquet, Excel: see `tabular`), where `start`
+    /// is the row's position in that source.
+    pub fn new(data: &'a [u8], bounds: &'a [(usize, usize)], start: u64) -> Record<'a> {
+        Record {
+            data,
+            bounds,
+            start,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.bounds.len()
     }

@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::median::median;
 use super::reader::{self, ReadError, Record, RecordReader};
+use super::tabular::{Format, Source, Stop};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
 use super::{
     Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, near, show_value,
@@ -44,6 +45,10 @@ fn read_with(
     let size = data_file_size(&path, "path")?;
     if size == 0 {
         return Err(empty_file(&path));
+    }
+    let format = Format::of(&path);
+    if format != Format::Csv {
+        return read_tabular(audit, relative, &path, format);
     }
     let (header, header_end) = read_header(&path)?;
     let plan = RowPlan::new(audit, &path, header)?;
@@ -75,6 +80,63 @@ fn read_with(
     let sums = tallied?;
     let sha256 = hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     plan.finish(audit, relative, sums, sha256)
+}
+
+/// Parquet and Excel files ([`tabular`]): the same plan, the same per-row processing and the same
+/// errors as CSV, with rows located by sheet row (Excel) or row number (Parquet) instead of line.
+fn read_tabular(audit: &Audit, relative: &str, path: &Path, format: Format) -> Result<Ingested> {
+    let sheet = audit.config.data.get_ref().sheet.as_deref();
+    let source = Source::open(path, format, sheet)?;
+    let mut plan =
+        RowPlan::new(audit, path, source.header.clone()).map_err(|e| in_context(e, &source))?;
+    plan.tabular = Some(source);
+    let plan = plan;
+    let source = plan.tabular.as_ref().expect("just set");
+    let used: Vec<usize> = [
+        plan.sex.as_ref().map(|c| c.index),
+        plan.race.as_ref().map(|c| c.index),
+    ]
+    .into_iter()
+    .chain([plan.selected, plan.score, plan.label])
+    .flatten()
+    .collect();
+    let (hash, tallied) = thread::scope(|s| {
+        let hasher = s.spawn(|| crate::hash::sha256_file(path));
+        let mut tallier = Tallier::new(&plan);
+        let read = source.rows(path, &used, |data, bounds, position| {
+            tallier.row(&Record::new(data, bounds, position))
+        });
+        (hasher.join(), read.map(|()| tallier))
+    });
+    let mut sums = match tallied {
+        Ok(sums) => sums,
+        Err(Stop::Source(e)) => return Err(e),
+        Err(Stop::Row(fault)) => {
+            let line = source.location(path, fault.offset, None).line.unwrap_or(0);
+            let error = fault_error_at(path, &plan.header, Some(&plan.outcomes), fault, line);
+            return Err(in_context(error, source));
+        }
+    };
+    sums.seal_scores();
+    let sha256 = hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    plan.finish(audit, relative, sums, sha256)
+        .map_err(|e| in_context(e, source))
+}
+
+/// Name the worksheet in input errors about an Excel file (nothing to add for Parquet).
+fn in_context(error: Error, source: &Source) -> Error {
+    let context = source.context();
+    let prefix = |mut e: InputError| {
+        if !context.is_empty() && !e.message.starts_with(&context) {
+            e.message = format!("{context}{}", e.message);
+        }
+        e
+    };
+    match error {
+        Error::Input(e) => Error::Input(Box::new(prefix(*e))),
+        Error::Inputs(errors) => Error::Inputs(errors.into_iter().map(prefix).collect()),
+        other => other,
+    }
 }
 
 /// The header names (trimmed) and the offset just past the header record.
@@ -155,6 +217,8 @@ struct RowPlan {
     selection: Decider,
     /// With a label: how the prediction is made.
     prediction: Option<Decider>,
+    /// Parquet or Excel input: where rows are (record offsets are row positions there).
+    tabular: Option<Source>,
 }
 
 impl RowPlan {
@@ -326,6 +390,7 @@ impl RowPlan {
             label,
             selection,
             prediction,
+            tabular: None,
         })
     }
 
@@ -375,8 +440,14 @@ impl RowPlan {
                     ))
                 });
                 let offsets: Vec<u64> = unmapped.iter().map(|u| u.2.first_offset).collect();
-                let lines = reader::line_numbers(&self.path, &offsets)
-                    .map_err(|e| Error::io(&self.path, e))?;
+                let lines = match &self.tabular {
+                    Some(source) => offsets
+                        .iter()
+                        .map(|&o| source.location(&self.path, o, None).line.unwrap_or(0))
+                        .collect(),
+                    None => reader::line_numbers(&self.path, &offsets)
+                        .map_err(|e| Error::io(&self.path, e))?,
+                };
                 let errors = unmapped
                     .iter()
                     .zip(lines)
@@ -870,13 +941,27 @@ fn fault_error(
     outcomes: Option<&OutcomeMap>,
     fault: Fault,
 ) -> Error {
-    let kind = match fault.kind {
-        FaultKind::Io(e) => return Error::io(path, e),
-        kind => kind,
-    };
+    if let FaultKind::Io(e) = fault.kind {
+        return Error::io(path, e);
+    }
     let line = match reader::line_numbers(path, &[fault.offset]) {
         Ok(lines) => lines[0],
         Err(e) => return Error::io(path, e),
+    };
+    fault_error_at(path, header, outcomes, fault, line)
+}
+
+/// [`fault_error`] for a row whose line (or sheet row, or row number) is known.
+fn fault_error_at(
+    path: &Path,
+    header: &[String],
+    outcomes: Option<&OutcomeMap>,
+    fault: Fault,
+    line: usize,
+) -> Error {
+    let kind = match fault.kind {
+        FaultKind::Io(e) => return Error::io(path, e),
+        kind => kind,
     };
     let mut location = Location {
         file: path.to_path_buf(),
