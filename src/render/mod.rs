@@ -56,7 +56,7 @@ use crate::hash::sha256_hex;
 use crate::metrics::MetricsReport;
 use crate::seal::{HistoryEntry, InputRecord};
 
-pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE};
+pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE, fixed, percent};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};
 
 use world::{FairfileWorld, VirtualFiles};

@@ -1051,7 +1051,7 @@ fn annex_sections(frameworks: &[FrameworkModel]) -> (Vec<AnnexSection>, Vec<Obli
 /// Rust's `{:.N}` rounds ties to even (`0.8125` → `0.812`); a reader checking an impact ratio by
 /// hand expects `0.813`. We print the value with 30 extra digits (exact for any tie a double can
 /// represent) and round that decimal string.
-pub(crate) fn fixed(x: f64, digits: usize) -> String {
+pub fn fixed(x: f64, digits: usize) -> String {
     let (negative, units) = scaled(x, digits);
     let scale = 10u128.pow(digits as u32);
     let sign = if negative && units != 0 {
@@ -1072,7 +1072,7 @@ pub(crate) fn fixed(x: f64, digits: usize) -> String {
 }
 
 /// `x` (a proportion) as a percentage with `digits` decimals: `0.47986` → `48.0%`.
-pub(crate) fn percent(x: f64, digits: usize) -> String {
+pub fn percent(x: f64, digits: usize) -> String {
     let (negative, units) = scaled(x, digits + 2);
     let scale = 10u128.pow(digits as u32);
     let sign = if negative && units != 0 {
