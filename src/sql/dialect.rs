@@ -21,12 +21,15 @@ use std::str::FromStr;
 pub enum Dialect {
     /// Standard SQL (SQL:2008 ordered-set aggregates, `TRIM(BOTH … FROM …)`), e.g. Trino.
     Ansi,
+    /// DuckDB (its CLI, the Python package, MotherDuck).
     Duckdb,
+    /// PostgreSQL 12 or later.
     Postgres,
     /// Spark SQL 3.4 or later (Databricks included).
     Spark,
     /// BigQuery GoogleSQL.
     Bigquery,
+    /// Snowflake.
     Snowflake,
 }
 
