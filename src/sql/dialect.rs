@@ -23,7 +23,7 @@ pub enum Dialect {
     Ansi,
     /// DuckDB (its CLI, the Python package, MotherDuck).
     Duckdb,
-    /// PostgreSQL 12 or later.
+    /// PostgreSQL 9.4 or later (before 12, see docs/sql.md on printing the median).
     Postgres,
     /// Spark SQL 3.4 or later (Databricks included).
     Spark,
