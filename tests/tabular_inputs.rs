@@ -97,7 +97,9 @@ fn write_csv(path: &Path, rows: &[Applicant]) {
     std::fs::write(path, text).unwrap();
 }
 
-fn write_parquet(path: &Path, rows: &[Applicant]) {
+/// Rows in groups of `group_rows`, in small pages (97 rows at most, written 50 at a time), so that
+/// pages end at different rows in different columns and batches cross page boundaries.
+fn write_parquet(path: &Path, rows: &[Applicant], group_rows: usize) {
     let text = |name: &str| {
         Arc::new(
             Type::primitive_type_builder(name, PhysicalType::BYTE_ARRAY)
@@ -147,11 +149,14 @@ fn write_parquet(path: &Path, rows: &[Applicant]) {
     let props = Arc::new(
         WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_data_page_row_count_limit(97)
+            .set_write_batch_size(50)
+            .set_data_page_size_limit(600)
             .build(),
     );
     let mut writer = SerializedFileWriter::new(File::create(path).unwrap(), schema, props).unwrap();
     // Several row groups, of uneven sizes.
-    for chunk in rows.chunks(700) {
+    for chunk in rows.chunks(group_rows) {
         let mut group = writer.next_row_group().unwrap();
         let mut column = 0;
         while let Some(mut col) = group.next_column().unwrap() {
@@ -385,7 +390,7 @@ fn parquet_and_excel_give_the_csv_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let rows = applicants(2500);
     write_csv(&dir.path().join("data.csv"), &rows);
-    write_parquet(&dir.path().join("data.parquet"), &rows);
+    write_parquet(&dir.path().join("data.parquet"), &rows, 700);
     write_xlsx(
         &dir.path().join("data.xlsx"),
         &[("Applicants", sheet_rows(&rows))],
@@ -413,18 +418,36 @@ fn parquet_and_excel_give_the_csv_metrics() {
 }
 
 #[test]
+fn large_parquet_row_groups_read_in_batches() {
+    // 20,000 rows in one row group: several 8192-row batches, each across many pages.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = applicants(20_000);
+    write_csv(&dir.path().join("data.csv"), &rows);
+    write_parquet(&dir.path().join("data.parquet"), &rows, 20_000);
+    for outcome in ["selection", "scoring"] {
+        let csv = report(dir.path(), &config("data.csv", outcome, ("true", "false")));
+        let parquet = report(
+            dir.path(),
+            &config("data.parquet", outcome, ("true", "false")),
+        );
+        assert_eq!(csv, parquet, "{outcome}: Parquet differs from CSV");
+        assert_eq!(parquet["total"], 20_000);
+    }
+}
+
+#[test]
 fn parquet_errors_name_the_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let mut rows = applicants(1500);
     rows[1234].sex = Some("X");
     rows[77].sex = Some("X");
-    write_parquet(&dir.path().join("data.parquet"), &rows);
+    write_parquet(&dir.path().join("data.parquet"), &rows, 700);
     metrics(dir.path(), &config("data.parquet", "selection", ("true", "false")))
         .code(2)
         .stderr(predicate::str::contains("data.parquet:78:1 (field `order`): unmapped sex value \"X\" in column `order`: 2 rows, first on this line"));
     // An outcome value in neither list, and a missing column listing what exists.
     let rows = applicants(50);
-    write_parquet(&dir.path().join("data.parquet"), &rows);
+    write_parquet(&dir.path().join("data.parquet"), &rows, 700);
     metrics(
         dir.path(),
         &config("data.parquet", "selection", ("true", "no")),
