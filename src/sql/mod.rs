@@ -6,7 +6,7 @@
 //! audit's `[data.columns]`, `[data.values]` and `[data.categories]` exactly as the row reader
 //! does, and returns one row per cell. Saved as CSV, that result is what `[data] counts = "…"`
 //! reads, and the metrics computed from it equal the metrics computed from the rows
-//! (`tests/sql_engines.rs` checks this on DuckDB and PostgreSQL).
+//! (`tests/sql_engines.rs` checks this on DuckDB, PostgreSQL and Spark SQL).
 //!
 //! What the query does, so that nothing is lost on the way:
 //! - Each raw value is compared as text: `TRIM(CAST(column AS <text>))`, so typed warehouse
@@ -17,8 +17,9 @@
 //!   so that fairfile raises the same error as for rows (or folds it into unknown with
 //!   `unmapped = "unknown"`) instead of the value being lost, or mistaken for a canonical name.
 //! - With `not_selected`, an outcome value in neither list is counted in `invalid_outcome`, which
-//!   the counts reader rejects, as the row reader rejects the row. A NULL score (or, on engines
-//!   that cast leniently, a non-numeric one) is counted in `invalid_score`.
+//!   the counts reader rejects, as the row reader rejects the row. A score that is not a finite
+//!   number (NULL, NaN, infinite, or non-numeric text on engines that cast leniently) is counted
+//!   in `invalid_score`, also rejected.
 //! - Scoring mode: the exact median of the full sample (every row, unknown categories included,
 //!   6 RCNY §5-301(c)) is computed in the same query as the average of the two middle values,
 //!   and `above_median` counts scores strictly above it.
@@ -55,7 +56,7 @@ pub mod columns {
     pub const TN: &str = "tn";
     /// Rows whose outcome value is in neither `selected` nor `not_selected`.
     pub const INVALID_OUTCOME: &str = "invalid_outcome";
-    /// Rows whose score is NULL (or not a number, on engines whose cast returns NULL for that).
+    /// Rows whose score is not a finite number (NULL, NaN, infinite).
     pub const INVALID_SCORE: &str = "invalid_score";
     /// 1 when the row's `sex` is a raw value that no mapping names, 0 when it is a canonical name.
     pub const SEX_UNMAPPED: &str = "sex_unmapped";
@@ -185,34 +186,36 @@ impl<'a> Plan<'a> {
         };
         let cols = &data.columns;
         let mut errors = Vec::new();
-        let mut dim = |name: &str, column: &'a Option<String>, map: Option<&'a CategoryMap>| match (
-            column, map,
-        ) {
-            (Some(column), Some(map)) => Some(Dim { column, map }),
-            (Some(_), None) => {
-                errors.push(
-                    InputError::new(
-                        at(),
-                        format!(
-                            "column `{name}` is mapped but [data.categories.{name}] is missing"
-                        ),
-                    )
-                    .with_help(format!(
-                        "list the canonical {name} categories and the raw values that mean each"
-                    )),
-                );
-                None
-            }
-            (None, _) => None,
-        };
+        // Column names are trimmed as the row reader trims them before looking them up.
+        let name_of = |column: &'a Option<String>| column.as_deref().map(str::trim_ascii);
+        let mut dim =
+            |name: &str, column: Option<&'a str>, map: Option<&'a CategoryMap>| match (column, map)
+            {
+                (Some(column), Some(map)) => Some(Dim { column, map }),
+                (Some(_), None) => {
+                    errors.push(
+                        InputError::new(
+                            at(),
+                            format!(
+                                "column `{name}` is mapped but [data.categories.{name}] is missing"
+                            ),
+                        )
+                        .with_help(format!(
+                            "list the canonical {name} categories and the raw values that mean each"
+                        )),
+                    );
+                    None
+                }
+                (None, _) => None,
+            };
         let sex = dim(
             "sex",
-            &cols.sex,
+            name_of(&cols.sex),
             data.categories.sex.as_ref().map(|m| m.get_ref()),
         );
         let race = dim(
             "race",
-            &cols.race,
+            name_of(&cols.race),
             data.categories.race.as_ref().map(|m| m.get_ref()),
         );
         if cols.sex.is_none() && cols.race.is_none() {
@@ -249,7 +252,7 @@ impl<'a> Plan<'a> {
         }
         // As the row reader: a mapped `selected` column is read (and its values checked against
         // `not_selected`) on every row, whatever the mode.
-        let selected_column = cols.selected.as_deref().map(|column| Decision::Values {
+        let selected_column = name_of(&cols.selected).map(|column| Decision::Values {
             text: Text {
                 column,
                 yes: &values.selected,
@@ -286,7 +289,7 @@ impl<'a> Plan<'a> {
         } else {
             None
         });
-        let confusion = match (cols.label.as_deref(), prediction) {
+        let confusion = match (name_of(&cols.label), prediction) {
             (Some(column), Some(prediction)) => Some((
                 Text {
                     column,
@@ -306,7 +309,7 @@ impl<'a> Plan<'a> {
             );
         }
         let score = if needs_score {
-            cols.score.as_deref()
+            name_of(&cols.score)
         } else {
             None
         };
