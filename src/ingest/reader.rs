@@ -96,6 +96,18 @@ impl Record<'_> {
         let (a, b) = self.bounds[i];
         &self.data[a..b]
     }
+
+    /// The buffer holding the fields, and field `i`'s byte range in it: lookups may load whole
+    /// words past the field's end (see [`super::values::ValueTable::lookup`]).
+    #[inline]
+    pub fn buffer(&self) -> &[u8] {
+        self.data
+    }
+
+    #[inline]
+    pub fn span(&self, i: usize) -> (usize, usize) {
+        self.bounds[i]
+    }
 }
 
 impl RecordReader {

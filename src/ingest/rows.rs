@@ -630,70 +630,52 @@ impl<'p> Tallier<'p> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn category(
     table: &mut ValueTable,
     map: &AxisMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<u32, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    if let Some(code) = table.hit(bytes) {
-        return Ok(code);
-    }
-    let text = utf8(bytes, rec, field)?;
-    let resolved = map.resolve_raw(text);
-    let code = map.slot(resolved) as u32;
-    table.insert(bytes, code, resolved == Resolved::Unmapped, rec.start);
-    Ok(code)
+    table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let resolved = map.resolve_raw(utf8(bytes, rec, field)?);
+        Ok((map.slot(resolved) as u32, resolved == Resolved::Unmapped))
+    })
 }
 
-#[inline]
+#[inline(always)]
 fn decision(
     table: &mut ValueTable,
     outcomes: &OutcomeMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<bool, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    let code = match table.hit(bytes) {
-        Some(code) => code,
-        None => {
-            let text = utf8(bytes, rec, field)?;
-            let code = match outcomes.decide(text) {
-                Decision::NotSelected => 0,
-                Decision::Selected => 1,
-                Decision::Neither => {
-                    return Err(Fault {
-                        offset: rec.start,
-                        field: Some(field),
-                        kind: FaultKind::Outcome(text.to_string()),
-                    });
-                }
-            };
-            table.insert(bytes, code, false, rec.start);
-            code
+    let code = table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let text = utf8(bytes, rec, field)?;
+        match outcomes.decide(text) {
+            Decision::NotSelected => Ok((0, false)),
+            Decision::Selected => Ok((1, false)),
+            Decision::Neither => Err(Fault {
+                offset: rec.start,
+                field: Some(field),
+                kind: FaultKind::Outcome(text.to_string()),
+            }),
         }
-    };
+    })?;
     Ok(code == 1)
 }
 
-#[inline]
+#[inline(always)]
 fn label(
     table: &mut ValueTable,
     outcomes: &OutcomeMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<bool, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    let code = match table.hit(bytes) {
-        Some(code) => code,
-        None => {
-            let code = u32::from(outcomes.is_positive_label(utf8(bytes, rec, field)?));
-            table.insert(bytes, code, false, rec.start);
-            code
-        }
-    };
+    let code = table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let positive = outcomes.is_positive_label(utf8(bytes, rec, field)?);
+        Ok((u32::from(positive), false))
+    })?;
     Ok(code == 1)
 }
 
