@@ -681,7 +681,17 @@ fn label(
 
 #[inline]
 fn parse_score(rec: &Record<'_>, field: usize) -> Result<f64, Fault> {
-    let text = utf8(rec.field(field).trim_ascii(), rec, field)?;
+    let bytes = rec.field(field).trim_ascii();
+    if let Some(v) = super::decimal::parse_plain(bytes) {
+        return Ok(v + 0.0);
+    }
+    parse_score_text(bytes, rec, field)
+}
+
+/// [`parse_score`] for everything but plain decimals (and every error).
+#[inline(never)]
+fn parse_score_text(bytes: &[u8], rec: &Record<'_>, field: usize) -> Result<f64, Fault> {
+    let text = utf8(bytes, rec, field)?;
     match text.parse::<f64>() {
         // `+ 0.0` turns -0.0 into 0.0, so that equal scores compare equal in the median.
         Ok(v) if v.is_finite() => Ok(v + 0.0),
