@@ -35,26 +35,19 @@ impl From<std::io::Error> for ReadError {
 }
 
 /// Bytes that end the unquoted fast path's scan: delimiter, terminators, quote.
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b',' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'"' as usize] = true;
-    t
-};
-
-// The candidate test must never miss a special byte.
-const _: () = {
-    let mut b = CANDIDATE_BELOW as usize;
-    while b < 256 {
-        assert!(!SPECIAL[b]);
-        b += 1;
-    }
-};
+const SPECIAL: [u8; 4] = [b',', b'\n', b'\r', b'"'];
 
 /// Every byte in [`SPECIAL`] is below this one (`,` is 0x2c, the largest).
 const CANDIDATE_BELOW: u8 = b',' + 1;
+
+// The candidate test must never miss a special byte.
+const _: () = {
+    let mut i = 0;
+    while i < SPECIAL.len() {
+        assert!(SPECIAL[i] < CANDIDATE_BELOW);
+        i += 1;
+    }
+};
 
 /// Marks (with the high bit of each byte) the bytes of `word` below [`CANDIDATE_BELOW`]: a
 /// superset of the special bytes, at five operations per word (testing for the four bytes
@@ -86,7 +79,11 @@ pub(crate) struct RecordReader {
     out: Vec<u8>,
     ends: Vec<usize>,
     /// Field byte ranges of the current record, into `buf` (fast path) or `out` (quoted).
+    /// (Grown by the quoted path for records with more fields; the fast path leaves a record
+    /// with more fields than it has room for to the quoted path.)
     bounds: Vec<(usize, usize)>,
+    /// Number of fields of the current record in `bounds`.
+    fields: usize,
     progress: Option<ProgressBar>,
     /// Bytes this reader may still report to the progress bar (its own range).
     progress_budget: u64,
@@ -144,7 +141,8 @@ impl RecordReader {
             csv: csv_core::Reader::new(),
             out: vec![0; 4096],
             ends: vec![0; 64],
-            bounds: Vec::with_capacity(64),
+            bounds: vec![(0, 0); 64],
+            fields: 0,
             progress,
             progress_budget: progress_bytes,
         })
@@ -154,6 +152,7 @@ impl RecordReader {
     #[cfg(test)]
     fn with_buffers(mut self, bytes: usize) -> Self {
         self.buf = vec![0; bytes];
+        self.bounds = vec![(0, 0); 1];
         self.out = vec![0; 1];
         self.ends = vec![0; 1];
         self
@@ -219,7 +218,7 @@ impl RecordReader {
         if fast {
             Ok(Some(Record {
                 data: &self.buf,
-                bounds: &self.bounds,
+                bounds: &self.bounds[..self.fields],
                 start,
             }))
         } else {
@@ -227,7 +226,7 @@ impl RecordReader {
                 .map_err(|e| with_start(e, start))?;
             Ok(Some(Record {
                 data: &self.out,
-                bounds: &self.bounds,
+                bounds: &self.bounds[..self.fields],
                 start,
             }))
         }
@@ -235,73 +234,19 @@ impl RecordReader {
 
     /// Split an unquoted record in place. Returns false (consuming nothing) when the record needs
     /// the full parser: a quote, or a lone carriage return (a terminator to `csv_core`).
-    ///
-    /// The scan looks at 8 bytes at a time ([`candidate_bytes`]) and visits only the delimiters,
-    /// terminators and quotes (and the few other bytes below `,`), in order.
     #[inline(always)]
     fn fast_record(&mut self) -> Result<bool, ReadError> {
         loop {
-            self.bounds.clear();
-            let buf = &self.buf[..self.hi];
-            let mut field_start = self.lo;
-            // `next` is the first byte not yet scanned; `pending` marks special bytes of the
-            // word starting at `word_start` that are not handled yet.
-            let (mut next, mut word_start, mut pending) = (self.lo, self.lo, 0u64);
-            let exhausted = loop {
-                let at = if pending != 0 {
-                    let at = word_start + (pending.trailing_zeros() / 8) as usize;
-                    pending &= pending - 1;
-                    at
-                } else if let Some(word) = buf.get(next..).and_then(|rest| rest.first_chunk::<8>())
-                {
-                    (word_start, pending) = (next, candidate_bytes(u64::from_le_bytes(*word)));
-                    next += 8;
-                    continue;
-                } else if next < buf.len() {
-                    next += 1;
-                    if !SPECIAL[buf[next - 1] as usize] {
-                        continue;
-                    }
-                    next - 1
-                } else {
-                    break true;
-                };
-                match buf[at] {
-                    b',' => {
-                        self.bounds.push((field_start, at));
-                        field_start = at + 1;
-                    }
-                    b'\n' => {
-                        self.bounds.push((field_start, at));
-                        self.lo = at + 1;
-                        return Ok(true);
-                    }
-                    b'\r' => {
-                        if let Some(&after) = buf.get(at + 1) {
-                            if after != b'\n' {
-                                return Ok(false);
-                            }
-                            self.bounds.push((field_start, at));
-                            self.lo = at + 2;
-                            return Ok(true);
-                        }
-                        if self.eof {
-                            self.bounds.push((field_start, at));
-                            self.lo = at + 1;
-                            return Ok(true);
-                        }
-                        break false; // need the next byte
-                    }
-                    b'"' => return Ok(false),
-                    _ => continue, // a candidate that is not special
+            let scanned = scan_unquoted(&self.buf[..self.hi], self.lo, self.eof, &mut self.bounds);
+            match scanned {
+                Scan::Record { next, fields } => {
+                    self.lo = next;
+                    self.fields = fields;
+                    return Ok(true);
                 }
-            };
-            if exhausted && self.eof {
-                self.bounds.push((field_start, buf.len()));
-                self.lo = buf.len();
-                return Ok(true);
+                Scan::NeedsParser => return Ok(false),
+                Scan::NeedsBytes => self.fill()?,
             }
-            self.fill()?;
         }
     }
 
@@ -337,12 +282,15 @@ impl RecordReader {
                 ReadRecordResult::Record | ReadRecordResult::End => break,
             }
         }
-        self.bounds.clear();
+        if self.bounds.len() < nend {
+            self.bounds.resize(nend, (0, 0));
+        }
         let mut prev = 0;
-        for &end in &self.ends[..nend] {
-            self.bounds.push((prev, end));
+        for (bound, &end) in self.bounds.iter_mut().zip(&self.ends[..nend]) {
+            *bound = (prev, end);
             prev = end;
         }
+        self.fields = nend;
         Ok(())
     }
 
@@ -381,6 +329,106 @@ impl RecordReader {
                 Err(e) => return Err(ReadError::Io(e)),
             }
         }
+    }
+}
+
+/// What [`scan_unquoted`] found.
+enum Scan {
+    /// A record of `fields` fields; the next one starts at `next`.
+    Record { next: usize, fields: usize },
+    /// A quote, a lone carriage return, or more fields than `bounds` has room for: the record
+    /// needs `csv_core`.
+    NeedsParser,
+    /// The buffer ends inside the record (and the file does not).
+    NeedsBytes,
+}
+
+/// Split the record starting at `buf[start]` at its delimiters into `bounds`, if it holds no
+/// quote and no lone carriage return.
+///
+/// The scan looks at 8 bytes at a time ([`candidate_bytes`]) and visits only the delimiters,
+/// terminators and quotes (and the few other bytes below `,`), in order; each visited byte is
+/// taken from the word already loaded. Fields go into a slice, not a `Vec`: no capacity checks
+/// or length stores per field.
+#[inline(always)]
+fn scan_unquoted(buf: &[u8], start: usize, eof: bool, bounds: &mut [(usize, usize)]) -> Scan {
+    let mut field_start = start;
+    let mut fields = 0;
+    // Ends the current field at `$end`.
+    macro_rules! end_field {
+        ($end:expr) => {
+            match bounds.get_mut(fields) {
+                Some(slot) => {
+                    *slot = (field_start, $end);
+                    fields += 1;
+                }
+                None => return Scan::NeedsParser,
+            }
+        };
+    }
+    // Handles a special byte at `$at`.
+    macro_rules! special {
+        ($byte:expr, $at:expr) => {
+            match $byte {
+                b',' => {
+                    end_field!($at);
+                    field_start = $at + 1;
+                }
+                b'\n' => {
+                    end_field!($at);
+                    return Scan::Record {
+                        next: $at + 1,
+                        fields,
+                    };
+                }
+                b'\r' => {
+                    return match buf.get($at + 1) {
+                        Some(b'\n') => {
+                            end_field!($at);
+                            Scan::Record {
+                                next: $at + 2,
+                                fields,
+                            }
+                        }
+                        Some(_) => Scan::NeedsParser,
+                        None if eof => {
+                            end_field!($at);
+                            Scan::Record {
+                                next: $at + 1,
+                                fields,
+                            }
+                        }
+                        None => Scan::NeedsBytes,
+                    };
+                }
+                b'"' => return Scan::NeedsParser,
+                _ => {} // a candidate that is not special
+            }
+        };
+    }
+    let mut word_start = start;
+    while let Some(word) = buf.get(word_start..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
+        let mut pending = candidate_bytes(word);
+        while pending != 0 {
+            let shift = pending.trailing_zeros() & !7;
+            pending &= pending - 1;
+            let at = word_start + (shift / 8) as usize;
+            special!((word >> shift) as u8, at);
+        }
+        word_start += 8;
+    }
+    for (at, &byte) in buf.iter().enumerate().skip(word_start) {
+        special!(byte, at);
+    }
+    if eof {
+        end_field!(buf.len());
+        Scan::Record {
+            next: buf.len(),
+            fields,
+        }
+    } else {
+        Scan::NeedsBytes
     }
 }
 
