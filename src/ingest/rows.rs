@@ -362,7 +362,7 @@ impl RowPlan {
             let mut unmapped = Vec::new();
             for (dim, column, table) in axes {
                 let Some(column) = column else { continue };
-                for e in table.entries.iter().filter(|e| e.unmapped) {
+                for e in table.entries().iter().filter(|e| e.unmapped) {
                     unmapped.push((dim, column, e));
                 }
             }
@@ -435,7 +435,7 @@ impl RowPlan {
         let mut category_values = Vec::new();
         for (dim, column, table) in axes {
             let Some(column) = column else { continue };
-            let mut values: Vec<&super::values::ValueEntry> = table.entries.iter().collect();
+            let mut values: Vec<&super::values::ValueEntry> = table.entries().iter().collect();
             values.sort_by(|a, b| (a.code, &a.bytes).cmp(&(b.code, &b.bytes)));
             for e in values {
                 let slot = e.code as usize;
@@ -458,7 +458,7 @@ impl RowPlan {
             ("selected", &sums.selected, "selected", "not_selected"),
             ("label", &sums.label, "positive", "negative"),
         ] {
-            let mut values: Vec<&super::values::ValueEntry> = table.entries.iter().collect();
+            let mut values: Vec<&super::values::ValueEntry> = table.entries().iter().collect();
             values.sort_by(|a, b| a.bytes.cmp(&b.bytes));
             for e in values {
                 outcome_values.push(OutcomeValue {
@@ -609,7 +609,7 @@ impl<'p> Tallier<'p> {
         for (mine, theirs) in self.cells.iter_mut().zip(&other.cells) {
             mine.add(theirs);
         }
-        other.seal_scores();
+        other.seal();
         self.score_parts.append(&mut other.score_parts);
         self.score_cells.append(&mut other.score_cells);
         self.sex.merge(other.sex);
@@ -619,8 +619,17 @@ impl<'p> Tallier<'p> {
         self.rows += other.rows;
     }
 
-    /// Move the per-cell score vectors into the part list.
-    fn seal_scores(&mut self) {
+    /// Add the value counts kept in lookup caches to the tables, and move the per-cell score
+    /// vectors into the part list.
+    fn seal(&mut self) {
+        for table in [
+            &mut self.sex,
+            &mut self.race,
+            &mut self.selected,
+            &mut self.label,
+        ] {
+            table.settle();
+        }
         for (cell, scores) in std::mem::take(&mut self.scores).into_iter().enumerate() {
             if !scores.is_empty() {
                 self.score_parts.push(scores);
@@ -829,7 +838,7 @@ fn tally_file<'p>(
         if aligned {
             let mut chunks = chunks.into_iter();
             let mut sums = chunks.next().expect("at least two ranges").tallier;
-            sums.seal_scores();
+            sums.seal();
             for chunk in chunks {
                 sums.merge(chunk.tallier);
             }
@@ -851,7 +860,7 @@ fn tally_file<'p>(
             fault,
         ));
     }
-    chunk.tallier.seal_scores();
+    chunk.tallier.seal();
     Ok(chunk.tallier)
 }
 

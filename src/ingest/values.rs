@@ -196,7 +196,8 @@ impl OutcomeMap {
 /// turns out to be wide), and the spelling is cached for next time.
 #[derive(Debug)]
 pub(crate) struct ValueTable {
-    pub entries: Vec<ValueEntry>,
+    /// Counts of cached hits are kept in the cache until [`Self::settle`] adds them here.
+    entries: Vec<ValueEntry>,
     index: HashMap<Box<[u8]>, usize>,
     cache: Box<[CacheSlot; CACHE_SLOTS]>,
     /// Cached spellings; caching stops at [`CACHE_MAX`] so that probes stay short.
@@ -250,7 +251,7 @@ impl Key {
             let tail = data[..b].last_chunk::<16>().expect("len >= 16");
             (head, u128::from_le_bytes(*tail))
         } else {
-            (head & ((1u128 << (8 * len)) - 1), 0)
+            (head & MASKS[len], 0)
         };
         Key { len, head, tail }
     }
@@ -265,12 +266,28 @@ impl Key {
     }
 }
 
+/// One cached spelling: its key, its entry, the entry's code, and the hits not yet added to the
+/// entry's count (kept here, on the cache line just read, rather than in the entry).
 #[derive(Debug, Clone, Copy, Default)]
 struct CacheSlot {
     key: Key,
     /// Entry index + 1; 0 for an empty slot.
     entry: u32,
+    code: u32,
+    hits: u64,
 }
+
+/// `MASKS[n]` keeps the low `n` bytes of a `u128`.
+const MASKS: [u128; 17] = {
+    let mut masks = [0u128; 17];
+    let mut n = 1;
+    while n < 16 {
+        masks[n] = (1u128 << (8 * n)) - 1;
+        n += 1;
+    }
+    masks[16] = u128::MAX;
+    masks
+};
 
 #[derive(Debug, Clone)]
 pub(crate) struct ValueEntry {
@@ -332,22 +349,24 @@ impl ValueTable {
     fn hit_raw(&mut self, data: &[u8], a: usize, b: usize) -> Option<u32> {
         let key = Key::of(data, a, b);
         let mut at = key.slot();
-        let i = loop {
+        loop {
             let slot = &self.cache[at];
             if slot.entry == 0 {
                 return None;
             }
             if slot.key == key {
-                break slot.entry as usize - 1;
+                break;
             }
             at = (at + 1) % CACHE_SLOTS;
-        };
-        if key.len > KEY_EXACT_LEN && *self.entries[i].bytes != data[a..b] {
+        }
+        if key.len > KEY_EXACT_LEN
+            && *self.entries[self.cache[at].entry as usize - 1].bytes != data[a..b]
+        {
             return None;
         }
-        let entry = &mut self.entries[i];
-        entry.count += 1;
-        Some(entry.code)
+        let slot = &mut self.cache[at];
+        slot.hits += 1;
+        Some(slot.code)
     }
 
     /// Remember that the untrimmed field `data[a..b]` is entry `i` (after [`Self::hit`] or
@@ -371,6 +390,8 @@ impl ValueTable {
         self.cache[at] = CacheSlot {
             key,
             entry: u32::try_from(i + 1).expect("fewer than 2^32 distinct values"),
+            code: self.entries[i].code,
+            hits: 0,
         };
         self.cached += 1;
     }
@@ -411,8 +432,26 @@ impl ValueTable {
         self.entries.len() - 1
     }
 
+    /// Add the hits counted in the cache to the entries' counts.
+    pub fn settle(&mut self) {
+        for slot in self.cache.iter_mut().filter(|s| s.entry != 0) {
+            self.entries[slot.entry as usize - 1].count += std::mem::take(&mut slot.hits);
+        }
+    }
+
+    /// The distinct values with their counts (after [`Self::settle`]).
+    pub fn entries(&self) -> &[ValueEntry] {
+        debug_assert!(
+            self.cache.iter().all(|s| s.hits == 0),
+            "ValueTable::settle must run before counts are read"
+        );
+        &self.entries
+    }
+
     /// Fold another reader's table into this one (counts add, the earliest offset wins).
-    pub fn merge(&mut self, other: ValueTable) {
+    pub fn merge(&mut self, mut other: ValueTable) {
+        self.settle();
+        other.settle();
         for e in other.entries {
             match self.find(&e.bytes) {
                 Some(i) => {
@@ -547,7 +586,8 @@ mod tests {
                 .collect();
             assert_eq!(codes, expected);
         }
-        let distinct: Vec<&[u8]> = t.entries.iter().map(|e| &*e.bytes).collect();
+        t.settle();
+        let distinct: Vec<&[u8]> = t.entries().iter().map(|e| &*e.bytes).collect();
         assert_eq!(
             distinct,
             [
@@ -562,7 +602,7 @@ mod tests {
                 b"\xc3",
             ]
         );
-        let counts: Vec<u64> = t.entries.iter().map(|e| e.count).collect();
+        let counts: Vec<u64> = t.entries().iter().map(|e| e.count).collect();
         assert_eq!(counts, [18, 6, 12, 18, 6, 6, 6, 6, 6]);
         // First sights keep the offset of the first record holding the value.
         assert_eq!(t.entries[3].first_offset, 5);
