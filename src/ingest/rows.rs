@@ -15,7 +15,7 @@ use std::thread;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::median::median;
+use super::median::Scores;
 use super::reader::{self, ReadError, Record, RecordReader};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
 use super::{
@@ -415,21 +415,14 @@ impl RowPlan {
         tally.cells.copy_from_slice(&sums.cells);
         let mut scores_at_median = None;
         if self.outcome == Outcome::Scoring {
-            let median_score = median(&mut sums.score_parts);
-            if let Some(m) = median_score {
-                let mut ties = 0;
-                for (part, &cell) in sums.score_parts.iter().zip(&sums.score_cells) {
-                    let (mut above, mut equal) = (0, 0);
-                    for &v in part {
-                        above += u64::from(v > m);
-                        equal += u64::from(v == m);
-                    }
+            let split = std::mem::replace(&mut sums.scores, Scores::none()).split();
+            if let Some(split) = &split {
+                for (cell, &above) in split.above.iter().enumerate() {
                     tally.cells[cell].positive += above;
-                    ties += equal;
                 }
-                scores_at_median = Some(ties);
+                scores_at_median = Some(split.ties);
             }
-            tally.median_score = median_score;
+            tally.median_score = split.map(|s| s.median);
         }
 
         let mut category_values = Vec::new();
@@ -514,10 +507,7 @@ struct Tallier<'p> {
     plan: &'p RowPlan,
     cells: Vec<Cell>,
     /// Scoring mode: the scores of each cell.
-    scores: Vec<Vec<f64>>,
-    /// After merging: every reader's score vectors, and the cell of each.
-    score_parts: Vec<Vec<f64>>,
-    score_cells: Vec<usize>,
+    scores: Scores,
     sex: ValueTable,
     race: ValueTable,
     selected: ValueTable,
@@ -532,12 +522,10 @@ impl<'p> Tallier<'p> {
             plan,
             cells: vec![Cell::default(); plan.cell_count],
             scores: if keep_scores {
-                vec![Vec::new(); plan.cell_count]
+                Scores::new(plan.cell_count)
             } else {
-                Vec::new()
+                Scores::none()
             },
-            score_parts: Vec::new(),
-            score_cells: Vec::new(),
             sex: ValueTable::default(),
             race: ValueTable::default(),
             selected: ValueTable::default(),
@@ -587,7 +575,7 @@ impl<'p> Tallier<'p> {
                     Decider::Threshold(t) => score >= t,
                 });
             }
-            Outcome::Scoring => self.scores[index].push(score),
+            Outcome::Scoring => self.scores.add(index, score),
         }
         if let Some(prediction) = plan.prediction {
             let predicted = match prediction {
@@ -610,8 +598,7 @@ impl<'p> Tallier<'p> {
             mine.add(theirs);
         }
         other.seal();
-        self.score_parts.append(&mut other.score_parts);
-        self.score_cells.append(&mut other.score_cells);
+        self.scores.merge(other.scores);
         self.sex.merge(other.sex);
         self.race.merge(other.race);
         self.selected.merge(other.selected);
@@ -619,8 +606,7 @@ impl<'p> Tallier<'p> {
         self.rows += other.rows;
     }
 
-    /// Add the value counts kept in lookup caches to the tables, and move the per-cell score
-    /// vectors into the part list.
+    /// Add the value counts kept in lookup caches to the tables.
     fn seal(&mut self) {
         for table in [
             &mut self.sex,
@@ -629,12 +615,6 @@ impl<'p> Tallier<'p> {
             &mut self.label,
         ] {
             table.settle();
-        }
-        for (cell, scores) in std::mem::take(&mut self.scores).into_iter().enumerate() {
-            if !scores.is_empty() {
-                self.score_parts.push(scores);
-                self.score_cells.push(cell);
-            }
         }
     }
 }
