@@ -178,7 +178,8 @@ impl Histogram {
                     }
                     self.values.push(value);
                     self.counts.resize(self.values.len() * self.cells, 0);
-                    self.slots[at] = u32::try_from(self.values.len()).expect("bounded by max_values");
+                    self.slots[at] =
+                        u32::try_from(self.values.len()).expect("bounded by max_values");
                     if 2 * self.values.len() > self.slots.len() {
                         self.grow();
                     }
@@ -212,7 +213,11 @@ impl Histogram {
         order.sort_unstable_by(|&a, &b| self.values[a].total_cmp(&self.values[b]));
         let totals: Vec<u64> = order
             .iter()
-            .map(|&i| self.counts[i * self.cells..(i + 1) * self.cells].iter().sum())
+            .map(|&i| {
+                self.counts[i * self.cells..(i + 1) * self.cells]
+                    .iter()
+                    .sum()
+            })
             .collect();
         let total: u64 = totals.iter().sum();
         if total == 0 {

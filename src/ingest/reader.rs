@@ -550,7 +550,10 @@ mod tests {
             };
             assert_eq!(marked, expected, "byte {b:#x}");
         }
-        assert_eq!(candidate_bytes(u64::from_le_bytes(*b"a,\n\r\" \0z")), 0x0080_0080_8080_8000);
+        assert_eq!(
+            candidate_bytes(u64::from_le_bytes(*b"a,\n\r\" \0z")),
+            0x0080_0080_8080_8000
+        );
     }
 
     fn records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {

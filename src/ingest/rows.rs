@@ -7,8 +7,12 @@
 //! read again by one thread. The SHA-256 of the file is computed by another thread meanwhile.
 //!
 //! Memory: selection mode keeps only counts (a few buffers of 1 MiB). Scoring mode needs every
-//! score for the exact median (6 RCNY §5-301(c)(1)): 8 bytes per row, in one vector per cell and
-//! reader (up to twice that while a vector grows), then a quickselect across the vectors.
+//! score for the exact median (6 RCNY §5-301(c)(1)): a histogram per reader while the scores have
+//! few distinct values, else 8 bytes per row (see [`super::median::Scores`]).
+//!
+//! Per row, the hot path costs a word-at-a-time delimiter scan ([`reader`]), one cache probe per
+//! mapped column for a value seen before ([`ValueTable::lookup`]: no trimming, UTF-8 check or
+//! hashing of the bytes), and for scores a plain-decimal fast path ([`super::decimal`]).
 
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -1061,6 +1065,98 @@ mod tests {
         std::fs::write(dir.path().join("data.csv"), format!("{csv}8,M,W,,0,-0,0\n")).unwrap();
         let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
         assert_eq!(got.tally.median_score, Some(3.5));
+    }
+
+    /// Values are cached after their first sight: a spelling seen before (with different
+    /// surrounding whitespace, too) counts as its value, and a bad value is an error with its
+    /// line and column wherever it first appears, even after many good rows.
+    #[test]
+    fn cached_values_and_first_sight_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = "id,sex,race,comment,selected,score,hired\n";
+        let good = "1,M,W,,1,1.5,0\n2, M ,W ,,0,2.5,1\n3,F,B,,1,-0,0\n";
+        let mut csv = header.to_string();
+        for _ in 0..2000 {
+            csv.push_str(good);
+        }
+        std::fs::write(dir.path().join("data.csv"), &csv).unwrap();
+        let got = ingest(dir.path(), SELECTION, 1).unwrap();
+        assert_eq!(got.tally.sex_total(Some(0)).n, 4000);
+        let race_w = got
+            .category_values
+            .iter()
+            .find(|v| v.dimension == "race" && v.value == "W")
+            .unwrap();
+        assert_eq!(race_w.count, 4000);
+        for threads in [1, 2] {
+            assert_eq!(ingest(dir.path(), SELECTION, threads).unwrap(), got);
+        }
+        for (bad_row, message, column) in [
+            (&b"9,\xff,W,,1,1,0"[..], "field is not valid UTF-8", 2),
+            (b"9,M,W,,yes,1,0", "outcome value \"yes\"", 5),
+            (b"9,M,W,,1,abc,0", "score \"abc\" is not a finite number", 6),
+            (b"9,M,W,,1,,0", "empty score", 6),
+            (
+                b"9,M,W,,1,1e999,0",
+                "score \"1e999\" is not a finite number",
+                6,
+            ),
+        ] {
+            let mut bad = csv.clone().into_bytes();
+            bad.extend(bad_row);
+            bad.extend(format!("\n{good}").as_bytes());
+            std::fs::write(dir.path().join("data.csv"), &bad).unwrap();
+            let config = SELECTION.replace(
+                "[data.columns]",
+                "[data.values]\nselected = [\"1\"]\nnot_selected = [\"0\"]\n\n[data.columns]",
+            );
+            let config = if message.contains("score") {
+                scoring(&config)
+            } else {
+                config
+            };
+            for threads in [1, 2] {
+                let err = ingest(dir.path(), &config, threads)
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(&format!("data.csv:6002:{column}")),
+                    "{message}: {err}"
+                );
+                assert!(err.contains(message), "{err}");
+            }
+        }
+    }
+
+    /// Scores outside the plain-decimal fast path (exponents, signs, bare points, padding) are
+    /// read by `str::parse` exactly as before; the median over a histogram of them is exact.
+    #[test]
+    fn scores_in_every_notation() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("id,sex,race,comment,selected,score,hired\n");
+        let scores = [
+            "1e1",
+            "+3",
+            ".5",
+            "5.",
+            " 7 ",
+            "-0",
+            "0.1",
+            "2.50",
+            "1E-1",
+            "9007199254740993",
+        ];
+        for (i, score) in scores.iter().enumerate() {
+            csv.push_str(&format!("{i},{},W,,0,{score},0\n", ["M", "F"][i % 2]));
+        }
+        std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+        let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
+        // Sorted: -0(=0), 0.1, 1E-1(=0.1), .5, 2.50, +3, 5., " 7 ", 1e1, 9007199254740993.
+        assert_eq!(got.tally.median_score, Some((2.5 + 3.0) / 2.0));
+        assert_eq!(got.data.scores_at_median, Some(0));
+        // Above 2.75: +3 (F), 5. (M), 7 (F), 1e1 (M), 9007199254740993 (F).
+        assert_eq!(got.tally.sex_total(Some(0)).positive, 2);
+        assert_eq!(got.tally.sex_total(Some(1)).positive, 3);
     }
 
     #[test]

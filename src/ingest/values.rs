@@ -556,7 +556,9 @@ mod tests {
 
     /// A code derived from the bytes, so that a wrong entry shows.
     fn t_code(bytes: &[u8]) -> u32 {
-        bytes.iter().fold(bytes.len() as u32, |h, &b| h.wrapping_mul(31) ^ u32::from(b))
+        bytes.iter().fold(bytes.len() as u32, |h, &b| {
+            h.wrapping_mul(31) ^ u32::from(b)
+        })
     }
 
     #[test]
