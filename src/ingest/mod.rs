@@ -9,6 +9,7 @@
 //! [`values`]); every distinct raw value seen is reported with its count and what it was counted as.
 
 mod counts;
+mod decimal;
 mod median;
 mod reader;
 mod rows;

@@ -7,15 +7,19 @@
 //! read again by one thread. The SHA-256 of the file is computed by another thread meanwhile.
 //!
 //! Memory: selection mode keeps only counts (a few buffers of 1 MiB). Scoring mode needs every
-//! score for the exact median (6 RCNY §5-301(c)(1)): 8 bytes per row, in one vector per cell and
-//! reader (up to twice that while a vector grows), then a quickselect across the vectors.
+//! score for the exact median (6 RCNY §5-301(c)(1)): a histogram per reader while the scores have
+//! few distinct values, else 8 bytes per row (see [`super::median::Scores`]).
+//!
+//! Per row, the hot path costs a word-at-a-time delimiter scan ([`reader`]), one cache probe per
+//! mapped column for a value seen before ([`ValueTable::lookup`]: no trimming, UTF-8 check or
+//! hashing of the bytes), and for scores a plain-decimal fast path ([`super::decimal`]).
 
 use std::path::{Path, PathBuf};
 use std::thread;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::median::median;
+use super::median::Scores;
 use super::reader::{self, ReadError, Record, RecordReader};
 use super::tabular::{Format, Source, Stop};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
@@ -427,7 +431,7 @@ impl RowPlan {
             let mut unmapped = Vec::new();
             for (dim, column, table) in axes {
                 let Some(column) = column else { continue };
-                for e in table.entries.iter().filter(|e| e.unmapped) {
+                for e in table.entries().iter().filter(|e| e.unmapped) {
                     unmapped.push((dim, column, e));
                 }
             }
@@ -486,27 +490,20 @@ impl RowPlan {
         tally.cells.copy_from_slice(&sums.cells);
         let mut scores_at_median = None;
         if self.outcome == Outcome::Scoring {
-            let median_score = median(&mut sums.score_parts);
-            if let Some(m) = median_score {
-                let mut ties = 0;
-                for (part, &cell) in sums.score_parts.iter().zip(&sums.score_cells) {
-                    let (mut above, mut equal) = (0, 0);
-                    for &v in part {
-                        above += u64::from(v > m);
-                        equal += u64::from(v == m);
-                    }
+            let split = std::mem::replace(&mut sums.scores, Scores::none()).split();
+            if let Some(split) = &split {
+                for (cell, &above) in split.above.iter().enumerate() {
                     tally.cells[cell].positive += above;
-                    ties += equal;
                 }
-                scores_at_median = Some(ties);
+                scores_at_median = Some(split.ties);
             }
-            tally.median_score = median_score;
+            tally.median_score = split.map(|s| s.median);
         }
 
         let mut category_values = Vec::new();
         for (dim, column, table) in axes {
             let Some(column) = column else { continue };
-            let mut values: Vec<&super::values::ValueEntry> = table.entries.iter().collect();
+            let mut values: Vec<&super::values::ValueEntry> = table.entries().iter().collect();
             values.sort_by(|a, b| (a.code, &a.bytes).cmp(&(b.code, &b.bytes)));
             for e in values {
                 let slot = e.code as usize;
@@ -529,7 +526,7 @@ impl RowPlan {
             ("selected", &sums.selected, "selected", "not_selected"),
             ("label", &sums.label, "positive", "negative"),
         ] {
-            let mut values: Vec<&super::values::ValueEntry> = table.entries.iter().collect();
+            let mut values: Vec<&super::values::ValueEntry> = table.entries().iter().collect();
             values.sort_by(|a, b| a.bytes.cmp(&b.bytes));
             for e in values {
                 outcome_values.push(OutcomeValue {
@@ -585,10 +582,7 @@ struct Tallier<'p> {
     plan: &'p RowPlan,
     cells: Vec<Cell>,
     /// Scoring mode: the scores of each cell.
-    scores: Vec<Vec<f64>>,
-    /// After merging: every reader's score vectors, and the cell of each.
-    score_parts: Vec<Vec<f64>>,
-    score_cells: Vec<usize>,
+    scores: Scores,
     sex: ValueTable,
     race: ValueTable,
     selected: ValueTable,
@@ -603,12 +597,10 @@ impl<'p> Tallier<'p> {
             plan,
             cells: vec![Cell::default(); plan.cell_count],
             scores: if keep_scores {
-                vec![Vec::new(); plan.cell_count]
+                Scores::new(plan.cell_count)
             } else {
-                Vec::new()
+                Scores::none()
             },
-            score_parts: Vec::new(),
-            score_cells: Vec::new(),
             sex: ValueTable::default(),
             race: ValueTable::default(),
             selected: ValueTable::default(),
@@ -658,7 +650,7 @@ impl<'p> Tallier<'p> {
                     Decider::Threshold(t) => score >= t,
                 });
             }
-            Outcome::Scoring => self.scores[index].push(score),
+            Outcome::Scoring => self.scores.add(index, score),
         }
         if let Some(prediction) = plan.prediction {
             let predicted = match prediction {
@@ -680,9 +672,8 @@ impl<'p> Tallier<'p> {
         for (mine, theirs) in self.cells.iter_mut().zip(&other.cells) {
             mine.add(theirs);
         }
-        other.seal_scores();
-        self.score_parts.append(&mut other.score_parts);
-        self.score_cells.append(&mut other.score_cells);
+        other.seal();
+        self.scores.merge(other.scores);
         self.sex.merge(other.sex);
         self.race.merge(other.race);
         self.selected.merge(other.selected);
@@ -690,87 +681,81 @@ impl<'p> Tallier<'p> {
         self.rows += other.rows;
     }
 
-    /// Move the per-cell score vectors into the part list.
-    fn seal_scores(&mut self) {
-        for (cell, scores) in std::mem::take(&mut self.scores).into_iter().enumerate() {
-            if !scores.is_empty() {
-                self.score_parts.push(scores);
-                self.score_cells.push(cell);
-            }
+    /// Add the value counts kept in lookup caches to the tables.
+    fn seal(&mut self) {
+        for table in [
+            &mut self.sex,
+            &mut self.race,
+            &mut self.selected,
+            &mut self.label,
+        ] {
+            table.settle();
         }
     }
 }
 
-#[inline]
+#[inline(always)]
 fn category(
     table: &mut ValueTable,
     map: &AxisMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<u32, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    if let Some(code) = table.hit(bytes) {
-        return Ok(code);
-    }
-    let text = utf8(bytes, rec, field)?;
-    let resolved = map.resolve_raw(text);
-    let code = map.slot(resolved) as u32;
-    table.insert(bytes, code, resolved == Resolved::Unmapped, rec.start);
-    Ok(code)
+    table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let resolved = map.resolve_raw(utf8(bytes, rec, field)?);
+        Ok((map.slot(resolved) as u32, resolved == Resolved::Unmapped))
+    })
 }
 
-#[inline]
+#[inline(always)]
 fn decision(
     table: &mut ValueTable,
     outcomes: &OutcomeMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<bool, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    let code = match table.hit(bytes) {
-        Some(code) => code,
-        None => {
-            let text = utf8(bytes, rec, field)?;
-            let code = match outcomes.decide(text) {
-                Decision::NotSelected => 0,
-                Decision::Selected => 1,
-                Decision::Neither => {
-                    return Err(Fault {
-                        offset: rec.start,
-                        field: Some(field),
-                        kind: FaultKind::Outcome(text.to_string()),
-                    });
-                }
-            };
-            table.insert(bytes, code, false, rec.start);
-            code
+    let code = table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let text = utf8(bytes, rec, field)?;
+        match outcomes.decide(text) {
+            Decision::NotSelected => Ok((0, false)),
+            Decision::Selected => Ok((1, false)),
+            Decision::Neither => Err(Fault {
+                offset: rec.start,
+                field: Some(field),
+                kind: FaultKind::Outcome(text.to_string()),
+            }),
         }
-    };
+    })?;
     Ok(code == 1)
 }
 
-#[inline]
+#[inline(always)]
 fn label(
     table: &mut ValueTable,
     outcomes: &OutcomeMap,
     rec: &Record<'_>,
     field: usize,
 ) -> Result<bool, Fault> {
-    let bytes = rec.field(field).trim_ascii();
-    let code = match table.hit(bytes) {
-        Some(code) => code,
-        None => {
-            let code = u32::from(outcomes.is_positive_label(utf8(bytes, rec, field)?));
-            table.insert(bytes, code, false, rec.start);
-            code
-        }
-    };
+    let code = table.lookup(rec.buffer(), rec.span(field), rec.start, |bytes| {
+        let positive = outcomes.is_positive_label(utf8(bytes, rec, field)?);
+        Ok((u32::from(positive), false))
+    })?;
     Ok(code == 1)
 }
 
 #[inline]
 fn parse_score(rec: &Record<'_>, field: usize) -> Result<f64, Fault> {
-    let text = utf8(rec.field(field).trim_ascii(), rec, field)?;
+    let bytes = rec.field(field).trim_ascii();
+    if let Some(v) = super::decimal::parse_plain(bytes) {
+        return Ok(v + 0.0);
+    }
+    parse_score_text(bytes, rec, field)
+}
+
+/// [`parse_score`] for everything but plain decimals (and every error).
+#[inline(never)]
+fn parse_score_text(bytes: &[u8], rec: &Record<'_>, field: usize) -> Result<f64, Fault> {
+    let text = utf8(bytes, rec, field)?;
     match text.parse::<f64>() {
         // `+ 0.0` turns -0.0 into 0.0, so that equal scores compare equal in the median.
         Ok(v) if v.is_finite() => Ok(v + 0.0),
@@ -908,7 +893,7 @@ fn tally_file<'p>(
         if aligned {
             let mut chunks = chunks.into_iter();
             let mut sums = chunks.next().expect("at least two ranges").tallier;
-            sums.seal_scores();
+            sums.seal();
             for chunk in chunks {
                 sums.merge(chunk.tallier);
             }
@@ -930,7 +915,7 @@ fn tally_file<'p>(
             fault,
         ));
     }
-    chunk.tallier.seal_scores();
+    chunk.tallier.seal();
     Ok(chunk.tallier)
 }
 
@@ -1165,6 +1150,98 @@ mod tests {
         std::fs::write(dir.path().join("data.csv"), format!("{csv}8,M,W,,0,-0,0\n")).unwrap();
         let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
         assert_eq!(got.tally.median_score, Some(3.5));
+    }
+
+    /// Values are cached after their first sight: a spelling seen before (with different
+    /// surrounding whitespace, too) counts as its value, and a bad value is an error with its
+    /// line and column wherever it first appears, even after many good rows.
+    #[test]
+    fn cached_values_and_first_sight_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = "id,sex,race,comment,selected,score,hired\n";
+        let good = "1,M,W,,1,1.5,0\n2, M ,W ,,0,2.5,1\n3,F,B,,1,-0,0\n";
+        let mut csv = header.to_string();
+        for _ in 0..2000 {
+            csv.push_str(good);
+        }
+        std::fs::write(dir.path().join("data.csv"), &csv).unwrap();
+        let got = ingest(dir.path(), SELECTION, 1).unwrap();
+        assert_eq!(got.tally.sex_total(Some(0)).n, 4000);
+        let race_w = got
+            .category_values
+            .iter()
+            .find(|v| v.dimension == "race" && v.value == "W")
+            .unwrap();
+        assert_eq!(race_w.count, 4000);
+        for threads in [1, 2] {
+            assert_eq!(ingest(dir.path(), SELECTION, threads).unwrap(), got);
+        }
+        for (bad_row, message, column) in [
+            (&b"9,\xff,W,,1,1,0"[..], "field is not valid UTF-8", 2),
+            (b"9,M,W,,yes,1,0", "outcome value \"yes\"", 5),
+            (b"9,M,W,,1,abc,0", "score \"abc\" is not a finite number", 6),
+            (b"9,M,W,,1,,0", "empty score", 6),
+            (
+                b"9,M,W,,1,1e999,0",
+                "score \"1e999\" is not a finite number",
+                6,
+            ),
+        ] {
+            let mut bad = csv.clone().into_bytes();
+            bad.extend(bad_row);
+            bad.extend(format!("\n{good}").as_bytes());
+            std::fs::write(dir.path().join("data.csv"), &bad).unwrap();
+            let config = SELECTION.replace(
+                "[data.columns]",
+                "[data.values]\nselected = [\"1\"]\nnot_selected = [\"0\"]\n\n[data.columns]",
+            );
+            let config = if message.contains("score") {
+                scoring(&config)
+            } else {
+                config
+            };
+            for threads in [1, 2] {
+                let err = ingest(dir.path(), &config, threads)
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(&format!("data.csv:6002:{column}")),
+                    "{message}: {err}"
+                );
+                assert!(err.contains(message), "{err}");
+            }
+        }
+    }
+
+    /// Scores outside the plain-decimal fast path (exponents, signs, bare points, padding) are
+    /// read by `str::parse` exactly as before; the median over a histogram of them is exact.
+    #[test]
+    fn scores_in_every_notation() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("id,sex,race,comment,selected,score,hired\n");
+        let scores = [
+            "1e1",
+            "+3",
+            ".5",
+            "5.",
+            " 7 ",
+            "-0",
+            "0.1",
+            "2.50",
+            "1E-1",
+            "9007199254740993",
+        ];
+        for (i, score) in scores.iter().enumerate() {
+            csv.push_str(&format!("{i},{},W,,0,{score},0\n", ["M", "F"][i % 2]));
+        }
+        std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+        let got = ingest(dir.path(), &scoring(SELECTION), 1).unwrap();
+        // Sorted: -0(=0), 0.1, 1E-1(=0.1), .5, 2.50, +3, 5., " 7 ", 1e1, 9007199254740993.
+        assert_eq!(got.tally.median_score, Some((2.5 + 3.0) / 2.0));
+        assert_eq!(got.data.scores_at_median, Some(0));
+        // Above 2.75: +3 (F), 5. (M), 7 (F), 1e1 (M), 9007199254740993 (F).
+        assert_eq!(got.tally.sex_total(Some(0)).positive, 2);
+        assert_eq!(got.tally.sex_total(Some(1)).positive, 3);
     }
 
     #[test]

@@ -186,53 +186,108 @@ impl OutcomeMap {
 }
 
 /// Distinct raw values of one column seen by one reader, keyed by their (trimmed) bytes, with a
-/// code computed once per distinct value. Columns in hiring data have a handful of distinct values,
-/// so a linear scan beats hashing; a hash index takes over if a column turns out to be wide.
-#[derive(Debug, Default)]
+/// code computed once per distinct value.
+///
+/// Rows are matched in two steps. A small open-addressing cache maps a field's *untrimmed* bytes,
+/// identified by a [`Key`] built from fixed-size loads, straight to its entry: a hit costs a few
+/// integer operations and no trimming, UTF-8 validation or hashing. A miss (a value's first
+/// appearance in this reader, or a spelling with different surrounding whitespace) goes through
+/// the exact path: trim, then compare with the entries (a linear scan; a hash index once a column
+/// turns out to be wide), and the spelling is cached for next time.
+#[derive(Debug)]
 pub(crate) struct ValueTable {
-    pub entries: Vec<ValueEntry>,
-    /// [`key`] of each entry, scanned on every row (integer compares, no `memcmp` calls).
-    keys: Vec<Key>,
+    /// Counts of cached hits are kept in the cache until [`Self::settle`] adds them here.
+    entries: Vec<ValueEntry>,
     index: HashMap<Box<[u8]>, usize>,
+    cache: Box<[CacheSlot; CACHE_SLOTS]>,
+    /// Cached spellings; caching stops at [`CACHE_MAX`] so that probes stay short.
+    cached: usize,
 }
 
-/// Values up to this long are identified by their [`key`] alone; longer ones are compared in full
+impl Default for ValueTable {
+    fn default() -> Self {
+        ValueTable {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            cache: Box::new([CacheSlot::default(); CACHE_SLOTS]),
+            cached: 0,
+        }
+    }
+}
+
+const CACHE_SLOTS: usize = 256;
+const CACHE_MAX: usize = CACHE_SLOTS / 2;
+
+/// Values up to this long are identified by their [`Key`] alone; longer ones are compared in full
 /// when their keys match.
 const KEY_EXACT_LEN: usize = 32;
 
-/// A value's length with its first and last 16 bytes (overlapping for short values): equal values
-/// have equal keys, and for values of at most 32 bytes equal keys mean equal values. Built from
-/// fixed-size loads, so finding a value costs a few integer compares per known value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A field's length with its first and last 16 bytes (zero-padded when shorter): equal bytes have
+/// equal keys, and for fields of at most [`KEY_EXACT_LEN`] bytes equal keys mean equal bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Key {
     len: usize,
     head: u128,
     tail: u128,
 }
 
-#[inline(always)]
-fn key(bytes: &[u8]) -> Key {
-    let (head, tail) =
-        if let (Some(h), Some(t)) = (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) {
-            (u128::from_le_bytes(*h), u128::from_le_bytes(*t))
-        } else if let (Some(h), Some(t)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-            (
-                u128::from(u64::from_le_bytes(*h)),
-                u128::from(u64::from_le_bytes(*t)),
-            )
-        } else {
-            let packed = bytes
-                .iter()
-                .enumerate()
-                .fold(0u64, |acc, (i, &b)| acc | u64::from(b) << (8 * i));
-            (u128::from(packed), 0)
+impl Key {
+    /// The key of `data[a..b]`. Reads up to 16 bytes past `b` when `data` has them (the record
+    /// reader's buffer nearly always does) and masks them off, so that a short field costs one
+    /// load.
+    #[inline(always)]
+    fn of(data: &[u8], a: usize, b: usize) -> Key {
+        let len = b - a;
+        let head = match data.get(a..).and_then(<[u8]>::first_chunk::<16>) {
+            Some(word) => u128::from_le_bytes(*word),
+            None => {
+                let mut word = [0u8; 16];
+                let n = len.min(16);
+                word[..n].copy_from_slice(&data[a..a + n]);
+                u128::from_le_bytes(word)
+            }
         };
-    Key {
-        len: bytes.len(),
-        head,
-        tail,
+        let (head, tail) = if len >= 16 {
+            let tail = data[..b].last_chunk::<16>().expect("len >= 16");
+            (head, u128::from_le_bytes(*tail))
+        } else {
+            (head & MASKS[len], 0)
+        };
+        Key { len, head, tail }
+    }
+
+    #[inline(always)]
+    fn slot(&self) -> usize {
+        let mixed = (self.head as u64)
+            ^ ((self.head >> 64) as u64).rotate_left(21)
+            ^ (self.tail as u64).rotate_left(42)
+            ^ self.len as u64;
+        (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % CACHE_SLOTS
     }
 }
+
+/// One cached spelling: its key, its entry, the entry's code, and the hits not yet added to the
+/// entry's count (kept here, on the cache line just read, rather than in the entry).
+#[derive(Debug, Clone, Copy, Default)]
+struct CacheSlot {
+    key: Key,
+    /// Entry index + 1; 0 for an empty slot.
+    entry: u32,
+    code: u32,
+    hits: u64,
+}
+
+/// `MASKS[n]` keeps the low `n` bytes of a `u128`.
+const MASKS: [u128; 17] = {
+    let mut masks = [0u128; 17];
+    let mut n = 1;
+    while n < 16 {
+        masks[n] = (1u128 << (8 * n)) - 1;
+        n += 1;
+    }
+    masks[16] = u128::MAX;
+    masks
+};
 
 #[derive(Debug, Clone)]
 pub(crate) struct ValueEntry {
@@ -249,28 +304,115 @@ pub(crate) struct ValueEntry {
 const LINEAR_MAX: usize = 16;
 
 impl ValueTable {
-    /// Count one occurrence of `bytes` if already known; returns its code.
+    /// The code of the field `data[a..b]` (untrimmed), counting it. A value not seen before by
+    /// this table is trimmed and passed to `first_sight`, which gives its code and whether it is
+    /// unmapped (or an error); `offset` is the record's, kept for error messages.
     #[inline(always)]
-    pub fn hit(&mut self, bytes: &[u8]) -> Option<u32> {
-        let i = if self.entries.len() <= LINEAR_MAX {
-            let wanted = key(bytes);
-            let i = self.keys.iter().position(|&k| k == wanted)?;
-            if bytes.len() > KEY_EXACT_LEN && *self.entries[i].bytes != *bytes {
-                // Same length and first bytes as another value: compare in full.
-                self.entries.iter().position(|e| *e.bytes == *bytes)?
-            } else {
-                i
-            }
-        } else {
-            *self.index.get(bytes)?
-        };
-        let entry = &mut self.entries[i];
-        entry.count += 1;
-        Some(entry.code)
+    pub fn lookup<E>(
+        &mut self,
+        data: &[u8],
+        (a, b): (usize, usize),
+        offset: u64,
+        first_sight: impl FnOnce(&[u8]) -> Result<(u32, bool), E>,
+    ) -> Result<u32, E> {
+        match self.hit_raw(data, a, b) {
+            Some(code) => Ok(code),
+            None => self.lookup_exact(data, a, b, offset, first_sight),
+        }
     }
 
-    /// Record a value seen for the first time (with a count of one).
-    pub fn insert(&mut self, bytes: &[u8], code: u32, unmapped: bool, offset: u64) {
+    /// [`Self::lookup`] past the cache: trim, find or insert, and cache the spelling.
+    #[inline(never)]
+    fn lookup_exact<E>(
+        &mut self,
+        data: &[u8],
+        a: usize,
+        b: usize,
+        offset: u64,
+        first_sight: impl FnOnce(&[u8]) -> Result<(u32, bool), E>,
+    ) -> Result<u32, E> {
+        let bytes = data[a..b].trim_ascii();
+        let i = match self.hit(bytes) {
+            Some(i) => i,
+            None => {
+                let (code, unmapped) = first_sight(bytes)?;
+                self.insert(bytes, code, unmapped, offset)
+            }
+        };
+        self.remember_raw(data, a, b, i);
+        Ok(self.entries[i].code)
+    }
+
+    /// Fast path: if the untrimmed field `data[a..b]` was seen before, count it and return its
+    /// code.
+    #[inline(always)]
+    fn hit_raw(&mut self, data: &[u8], a: usize, b: usize) -> Option<u32> {
+        let key = Key::of(data, a, b);
+        let mut at = key.slot();
+        loop {
+            let slot = &self.cache[at];
+            if slot.entry == 0 {
+                return None;
+            }
+            if slot.key == key {
+                break;
+            }
+            at = (at + 1) % CACHE_SLOTS;
+        }
+        if key.len > KEY_EXACT_LEN
+            && *self.entries[self.cache[at].entry as usize - 1].bytes != data[a..b]
+        {
+            return None;
+        }
+        let slot = &mut self.cache[at];
+        slot.hits += 1;
+        Some(slot.code)
+    }
+
+    /// Remember that the untrimmed field `data[a..b]` is entry `i` (after [`Self::hit`] or
+    /// [`Self::insert`] counted it).
+    fn remember_raw(&mut self, data: &[u8], a: usize, b: usize, i: usize) {
+        let key = Key::of(data, a, b);
+        // A long spelling is only cached when it is the entry's bytes, against which hits are
+        // verified.
+        if self.cached >= CACHE_MAX
+            || (key.len > KEY_EXACT_LEN && *self.entries[i].bytes != data[a..b])
+        {
+            return;
+        }
+        let mut at = key.slot();
+        while self.cache[at].entry != 0 {
+            if self.cache[at].key == key {
+                return; // a long value with the same key as another one: not cacheable
+            }
+            at = (at + 1) % CACHE_SLOTS;
+        }
+        self.cache[at] = CacheSlot {
+            key,
+            entry: u32::try_from(i + 1).expect("fewer than 2^32 distinct values"),
+            code: self.entries[i].code,
+            hits: 0,
+        };
+        self.cached += 1;
+    }
+
+    /// Count one occurrence of the (trimmed) `bytes` if already known; returns its entry index.
+    fn hit(&mut self, bytes: &[u8]) -> Option<usize> {
+        let i = self.find(bytes)?;
+        self.entries[i].count += 1;
+        Some(i)
+    }
+
+    fn find(&self, bytes: &[u8]) -> Option<usize> {
+        if self.entries.len() <= LINEAR_MAX {
+            self.entries.iter().position(|e| *e.bytes == *bytes)
+        } else {
+            self.index.get(bytes).copied()
+        }
+    }
+
+    /// Record a value seen for the first time (with a count of one); returns its entry index.
+    pub fn insert(&mut self, bytes: &[u8], code: u32, unmapped: bool, offset: u64) -> usize {
         self.entries.push(ValueEntry {
             bytes: bytes.into(),
             code,
@@ -278,7 +420,6 @@ impl ValueTable {
             count: 1,
             first_offset: offset,
         });
-        self.keys.push(key(bytes));
         if self.entries.len() > LINEAR_MAX {
             if self.index.is_empty() {
                 for (i, e) in self.entries.iter().enumerate() {
@@ -288,17 +429,31 @@ impl ValueTable {
                 self.index.insert(bytes.into(), self.entries.len() - 1);
             }
         }
+        self.entries.len() - 1
+    }
+
+    /// Add the hits counted in the cache to the entries' counts.
+    pub fn settle(&mut self) {
+        for slot in self.cache.iter_mut().filter(|s| s.entry != 0) {
+            self.entries[slot.entry as usize - 1].count += std::mem::take(&mut slot.hits);
+        }
+    }
+
+    /// The distinct values with their counts (after [`Self::settle`]).
+    pub fn entries(&self) -> &[ValueEntry] {
+        debug_assert!(
+            self.cache.iter().all(|s| s.hits == 0),
+            "ValueTable::settle must run before counts are read"
+        );
+        &self.entries
     }
 
     /// Fold another reader's table into this one (counts add, the earliest offset wins).
-    pub fn merge(&mut self, other: ValueTable) {
+    pub fn merge(&mut self, mut other: ValueTable) {
+        self.settle();
+        other.settle();
         for e in other.entries {
-            let found = if self.entries.len() <= LINEAR_MAX {
-                self.entries.iter().position(|x| x.bytes == e.bytes)
-            } else {
-                self.index.get(&e.bytes).copied()
-            };
-            match found {
+            match self.find(&e.bytes) {
                 Some(i) => {
                     let mine = &mut self.entries[i];
                     mine.count += e.count;
@@ -375,21 +530,93 @@ mod tests {
         assert_eq!(strict.contradictions(), ["0"]);
     }
 
+    /// Look up every field of `fields` as the row reader does, each at the end of its own buffer
+    /// (no bytes past the field) and inside a longer one (garbage after it); returns the codes and
+    /// the values that were new.
+    fn lookup_all(t: &mut ValueTable, fields: &[&[u8]]) -> (Vec<u32>, Vec<Vec<u8>>) {
+        let mut codes = Vec::new();
+        let mut new = Vec::new();
+        for (row, field) in fields.iter().enumerate() {
+            let mut padded = b"xx,".to_vec();
+            padded.extend_from_slice(field);
+            let exact_end = padded.clone();
+            padded.extend_from_slice(b",\xffgarbage after the field, long enough to fill a word");
+            for data in [&exact_end, &padded] {
+                let code = t
+                    .lookup(data, (3, 3 + field.len()), row as u64, |bytes| {
+                        new.push(bytes.to_vec());
+                        Ok::<_, ()>((t_code(bytes), false))
+                    })
+                    .unwrap();
+                codes.push(code);
+            }
+        }
+        (codes, new)
+    }
+
+    /// A code derived from the bytes, so that a wrong entry shows.
+    fn t_code(bytes: &[u8]) -> u32 {
+        bytes.iter().fold(bytes.len() as u32, |h, &b| {
+            h.wrapping_mul(31) ^ u32::from(b)
+        })
+    }
+
     #[test]
-    fn long_values_with_the_same_ends_and_length_stay_apart() {
+    fn lookups_match_exact_bytes_after_trimming() {
         let mut t = ValueTable::default();
-        t.insert(b"Native Hawaiian or Pacific Islander", 1, false, 0);
-        t.insert(b"Native Hawaiian xx Pacific Islander", 2, false, 0);
-        t.insert(b"", 3, false, 0);
-        assert_eq!(t.hit(b"Native Hawaiian xx Pacific Islander"), Some(2));
-        assert_eq!(t.hit(b"Native Hawaiian or Pacific Islander"), Some(1));
-        assert_eq!(t.hit(b"Native Hawaiian zz Pacific Islander"), None);
-        assert_eq!(t.hit(b""), Some(3));
-        assert_eq!(t.hit(b"\0"), None);
+        let fields: [&[u8]; 14] = [
+            b"Native Hawaiian or Pacific Islander",
+            b"Native Hawaiian xx Pacific Islander",
+            b"Native Hawaiian or Pacific Islander",
+            b"",
+            b"  ",
+            b"M",
+            b" M",
+            b"M ",
+            b"M\0",
+            b"exactly sixteen!",
+            b"exactly sixteen?",
+            b"seventeen bytes!!",
+            b" Native Hawaiian or Pacific Islander",
+            b"\xc3",
+        ];
+        for _ in 0..3 {
+            let (codes, _) = lookup_all(&mut t, &fields);
+            let expected: Vec<u32> = fields
+                .iter()
+                .flat_map(|f| [t_code(f.trim_ascii()); 2])
+                .collect();
+            assert_eq!(codes, expected);
+        }
+        t.settle();
+        let distinct: Vec<&[u8]> = t.entries().iter().map(|e| &*e.bytes).collect();
         assert_eq!(
-            t.entries.iter().map(|e| e.count).collect::<Vec<_>>(),
-            [2, 2, 2]
+            distinct,
+            [
+                &b"Native Hawaiian or Pacific Islander"[..],
+                b"Native Hawaiian xx Pacific Islander",
+                b"",
+                b"M",
+                b"M\0",
+                b"exactly sixteen!",
+                b"exactly sixteen?",
+                b"seventeen bytes!!",
+                b"\xc3",
+            ]
         );
+        let counts: Vec<u64> = t.entries().iter().map(|e| e.count).collect();
+        assert_eq!(counts, [18, 6, 12, 18, 6, 6, 6, 6, 6]);
+        // First sights keep the offset of the first record holding the value.
+        assert_eq!(t.entries[3].first_offset, 5);
+    }
+
+    #[test]
+    fn first_sight_errors_are_returned_every_time() {
+        let mut t = ValueTable::default();
+        for _ in 0..2 {
+            assert_eq!(t.lookup(b"bad", (0, 3), 7, |_| Err("no")), Err("no"));
+        }
+        assert!(t.entries.is_empty());
     }
 
     #[test]
@@ -405,13 +632,18 @@ mod tests {
         }
         assert_eq!(a.hit(b"v39"), Some(39));
         assert_eq!(a.hit(b"nope"), None);
+        let (codes, new) = lookup_all(&mut a, &[b"v3", b"v38", b"new"]);
+        assert_eq!(codes, [3, 3, 38, 38, t_code(b"new"), t_code(b"new")]);
+        assert_eq!(new, [b"new".to_vec()]);
         b.insert(b"extra", 99, true, 5);
         a.merge(b);
         let v0 = a.entries.iter().find(|e| &*e.bytes == b"v0").unwrap();
         assert_eq!((v0.count, v0.first_offset), (2, 0));
         let v39 = a.entries.iter().find(|e| &*e.bytes == b"v39").unwrap();
         assert_eq!((v39.count, v39.first_offset), (2, 139));
-        assert_eq!(a.hit(b"extra"), Some(99));
-        assert_eq!(a.entries.len(), 41);
+        let v38 = a.entries.iter().find(|e| &*e.bytes == b"v38").unwrap();
+        assert_eq!((v38.count, v38.first_offset), (4, 38));
+        assert_eq!(a.hit(b"extra").map(|i| a.entries[i].code), Some(99));
+        assert_eq!(a.entries.len(), 42);
     }
 }
