@@ -121,7 +121,7 @@ fn read_tabular(audit: &Audit, relative: &str, path: &Path, format: Format) -> R
             return Err(in_context(error, source));
         }
     };
-    sums.seal_scores();
+    sums.seal();
     let sha256 = hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     plan.finish(audit, relative, sums, sha256)
         .map_err(|e| in_context(e, source))
