@@ -5,7 +5,8 @@
     python3 bench/pandas_ll144.py FILE --mode scoring   --json OUT.json
 
 What an analyst would write: `read_csv` (default C parser; `usecols` and categorical dtypes, so that
-pandas is not handicapped), then a `groupby` per table (6 RCNY §5-301): per category n, selected
+pandas is not handicapped; with `--plain`, a plain `read_csv(FILE)` of every column with inferred
+types, as it is usually written first), then a `groupby` per table (6 RCNY §5-301): per category n, selected
 (selection mode) or above the median score of every row (scoring mode), rate and impact ratio
 (rate / highest rate). Unknown categories ("" or "Declined") are counted and left out. The JSON
 is compared with `fairfile metrics --format json` by bench/compare.py.
@@ -48,15 +49,21 @@ def main() -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--mode", choices=["selection", "scoring"], required=True)
     parser.add_argument("--json", type=Path, help="write the tables here")
+    parser.add_argument(
+        "--plain", action="store_true", help="plain read_csv: every column, inferred types"
+    )
     args = parser.parse_args()
 
     outcome = "selected" if args.mode == "selection" else "score"
-    frame = pd.read_csv(
-        args.file,
-        usecols=["sex", "race", outcome],
-        dtype={"sex": "category", "race": "category"},
-        keep_default_na=False,
-    )
+    if args.plain:
+        frame = pd.read_csv(args.file, keep_default_na=False)
+    else:
+        frame = pd.read_csv(
+            args.file,
+            usecols=["sex", "race", outcome],
+            dtype={"sex": "category", "race": "category"},
+            keep_default_na=False,
+        )
     median = None
     if args.mode == "selection":
         frame["hit"] = frame["selected"] == 1

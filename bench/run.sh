@@ -109,6 +109,7 @@ measure "fairfile selection" "$out/fairfile-selection.json" "$fairfile" metrics 
 measure "fairfile scoring" "$out/fairfile-scoring.json" "$fairfile" metrics "$scoring_audit" --format json
 measure "pandas selection" /dev/null python3 "$here/pandas_ll144.py" "$data" --mode selection --json "$out/pandas-selection.json"
 measure "pandas scoring" /dev/null python3 "$here/pandas_ll144.py" "$data" --mode scoring --json "$out/pandas-scoring.json"
+measure "pandas plain selection" /dev/null python3 "$here/pandas_ll144.py" "$data" --mode selection --plain --json "$out/pandas-plain-selection.json"
 if ((!skip_fairlearn)); then
     measure "fairlearn MetricFrame" /dev/null python3 "$here/fairlearn_metricframe.py" "$data" --json "$out/fairlearn-selection.json"
 fi
@@ -127,6 +128,7 @@ check() {
 disagree=0
 check "$out/fairfile-selection.json" "$out/pandas-selection.json" "fairfile vs pandas, selection mode"
 check "$out/fairfile-scoring.json" "$out/pandas-scoring.json" "fairfile vs pandas, scoring mode (incl. the median)"
+check "$out/fairfile-selection.json" "$out/pandas-plain-selection.json" "fairfile vs plain pandas, selection mode"
 if ((!skip_fairlearn)); then
     check "$out/fairfile-selection.json" "$out/fairlearn-selection.json" "fairfile vs fairlearn, selection mode"
 fi
@@ -136,7 +138,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; el
 vs() { # the comparison column of the table
     case "$1" in
         "fairfile selection" | "fairfile scoring") echo "$(ratio "${wall_s[$1]}" "${wall_s[wc -l]}") wc -l" ;;
-        "pandas selection") echo "$(ratio "${wall_s[$1]}" "${wall_s[fairfile selection]}") fairfile" ;;
+        "pandas selection" | "pandas plain selection") echo "$(ratio "${wall_s[$1]}" "${wall_s[fairfile selection]}") fairfile" ;;
         "pandas scoring") echo "$(ratio "${wall_s[$1]}" "${wall_s[fairfile scoring]}") fairfile" ;;
         "fairlearn MetricFrame") echo "$(ratio "${wall_s[$1]}" "${wall_s[fairfile selection]}") fairfile" ;;
         *) echo "" ;;
@@ -157,6 +159,7 @@ print(', '.join(f'{n} {version(n)}' for n in names))")
     done
     echo
     echo "Ratios: pandas or fairlearn time ÷ fairfile time (same mode); fairfile time ÷ \`wc -l\` time."
+    echo "pandas: \`usecols\` + categorical dtypes; pandas plain: \`read_csv(FILE)\` of every column."
     echo "Warm page cache (\`cat\` of the file first); wall time from a monotonic clock, peak RSS from"
     echo "\`/usr/bin/time -v\`. Commands: \`fairfile metrics DIR --format json\`, \`bench/pandas_ll144.py\`,"
     echo "\`bench/fairlearn_metricframe.py\` (see bench/README.md)."
