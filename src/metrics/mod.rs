@@ -149,34 +149,25 @@ pub fn intersectional_name(sex: &str, race: &str) -> String {
 fn groups(tally: &Tally) -> [DimensionGroups; 3] {
     let total = tally.total();
     let (sexes, races) = (&tally.sex.categories, &tally.race.categories);
-    let sex = DimensionGroups {
-        provided: tally.sex.provided,
-        unknown: tally.sex_total(None).n,
-        groups: sexes
-            .iter()
-            .enumerate()
-            .map(|(i, name)| Group {
-                category: name.clone(),
-                sex: None,
-                race: None,
-                cell: tally.sex_total(Some(i)),
-            })
-            .collect(),
+    // One family from its categories and the function that sums a category's cells (None = unknown).
+    let single = |provided: bool, names: &[String], total_of: &dyn Fn(Option<usize>) -> Cell| {
+        DimensionGroups {
+            provided,
+            unknown: total_of(None).n,
+            groups: names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| Group {
+                    category: name.clone(),
+                    sex: None,
+                    race: None,
+                    cell: total_of(Some(i)),
+                })
+                .collect(),
+        }
     };
-    let race = DimensionGroups {
-        provided: tally.race.provided,
-        unknown: tally.race_total(None).n,
-        groups: races
-            .iter()
-            .enumerate()
-            .map(|(i, name)| Group {
-                category: name.clone(),
-                sex: None,
-                race: None,
-                cell: tally.race_total(Some(i)),
-            })
-            .collect(),
-    };
+    let sex = single(tally.sex.provided, sexes, &|i| tally.sex_total(i));
+    let race = single(tally.race.provided, races, &|i| tally.race_total(i));
     let mut cross = Vec::new();
     for (s, sex_name) in sexes.iter().enumerate() {
         for (r, race_name) in races.iter().enumerate() {
