@@ -162,9 +162,14 @@ impl Error {
         }
     }
 
-    /// Whether the error is the user's input (exit 2) rather than an internal failure.
+    /// Whether the error is the user's input (exit 2) rather than an internal failure. A template
+    /// that fails to compile is input too: templates can be the audit's own overrides, and Typst
+    /// reports file and line.
     pub fn is_input(&self) -> bool {
-        matches!(self, Error::Input(_) | Error::Inputs(_) | Error::Io { .. })
+        matches!(
+            self,
+            Error::Input(_) | Error::Inputs(_) | Error::Io { .. } | Error::Render(_)
+        )
     }
 }
 
