@@ -435,7 +435,7 @@ fn a_deleted_ledger_line_is_a_chain_break() {
     // The build refuses to extend a broken chain.
     append_line(&evidence, "Fourth review.");
     let out = audit.build();
-    assert_eq!(out.code, 2, "a template error is an input error: {out:?}");
+    assert_eq!(out.code, 2, "a broken ledger is refused as input: {out:?}");
     assert!(out.stderr.contains("ledger.jsonl line 2"), "{out:?}");
     assert!(!audit.dist().join("manifest-v4.json").exists());
 }
@@ -456,7 +456,7 @@ fn a_failing_build_leaves_the_previous_version_intact() {
     )
     .unwrap();
     let out = audit.build();
-    assert_ne!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 2, "a template error is an input error: {out:?}");
     assert!(
         out.stderr.contains("compliance-matrix.typ"),
         "the error names the template: {out:?}"
