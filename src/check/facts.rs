@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Audit;
 use crate::diag::{Error, Result};
-use crate::frameworks::{Condition, ConditionOp, toml_to_json};
+use crate::frameworks::{Condition, ConditionOp, Period, toml_to_json};
 use crate::metrics::MetricsReport;
 
 /// Build `{ audit, facts, auditor, data, metrics }` for one check.
@@ -112,6 +112,9 @@ pub fn evaluate(condition: &Condition, doc: &Value) -> Eval {
         (ConditionOp::OneOf(options), Some(v)) => holds(options.iter().any(|o| same(v, o)), v),
         (ConditionOp::AtLeast(bound), Some(v)) => match compare(v, bound) {
             Some(ord) => holds(ord != Ordering::Less, v),
+            None if period_of(bound).is_some() && period_of(v).is_some() => {
+                Eval::Fails(span_depends(condition, v, bound))
+            }
             None => Eval::Fails(format!(
                 "{} is {}, which cannot be compared with {}",
                 condition.fact,
@@ -121,6 +124,9 @@ pub fn evaluate(condition: &Condition, doc: &Value) -> Eval {
         },
         (ConditionOp::AtMost(bound), Some(v)) => match compare(v, bound) {
             Some(ord) => holds(ord != Ordering::Greater, v),
+            None if period_of(bound).is_some() && period_of(v).is_some() => {
+                Eval::Fails(span_depends(condition, v, bound))
+            }
             None => Eval::Fails(format!(
                 "{} is {}, which cannot be compared with {}",
                 condition.fact,
@@ -139,16 +145,46 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Numbers by value; `YYYY-MM-DD` dates by date.
+/// Numbers by value; `YYYY-MM-DD` dates by date; periods ("6 months"; a bare number against a
+/// period counts days) by [`Period::compare`], which is `None` when the answer depends on the
+/// start day.
 fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) {
         return x.partial_cmp(&y);
+    }
+    if b.as_str().is_some_and(|s| s.parse::<Period>().is_ok())
+        || a.as_str().is_some_and(|s| s.parse::<Period>().is_ok())
+    {
+        return period_of(a)?.compare(period_of(b)?);
     }
     let day = |v: &Value| {
         v.as_str()
             .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
     };
     Some(day(a)?.cmp(&day(b)?))
+}
+
+/// A period: "6 months", or a whole number of days.
+fn period_of(v: &Value) -> Option<Period> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .map(Period::days),
+        _ => None,
+    }
+}
+
+/// Why a number of days does not settle a bound in calendar months.
+fn span_depends(condition: &Condition, v: &Value, bound: &Value) -> String {
+    let (lo, hi) = period_of(bound).map(Period::day_range).unwrap_or((0, 0));
+    format!(
+        "{} is {} days, and {} spans {lo} to {hi} days depending on the start day",
+        condition.fact,
+        show(v),
+        show(bound).trim_matches('"')
+    )
 }
 
 fn show(v: &Value) -> String {
@@ -208,6 +244,29 @@ mod tests {
         assert!(!is_present(Some(&json!(""))));
         assert!(!is_present(Some(&json!([]))));
         assert!(!is_present(None));
+    }
+
+    #[test]
+    fn days_against_calendar_months() {
+        let doc = json!({"facts": {"short": 183, "long": 184, "quarter": 90, "p": "6 months"}});
+        let six = || ConditionOp::AtLeast(json!("6 months"));
+        // Six months from 1 July is 184 days: 183 days does not keep every log six months.
+        assert!(
+            matches!(evaluate(&cond("facts.short", six()), &doc), Eval::Fails(m) if m.contains("181 to 184 days"))
+        );
+        assert_eq!(evaluate(&cond("facts.long", six()), &doc), Eval::Holds);
+        assert!(matches!(
+            evaluate(&cond("facts.quarter", six()), &doc),
+            Eval::Fails(_)
+        ));
+        assert_eq!(evaluate(&cond("facts.p", six()), &doc), Eval::Holds);
+        assert_eq!(
+            evaluate(
+                &cond("facts.quarter", ConditionOp::AtMost(json!("6 months"))),
+                &doc
+            ),
+            Eval::Holds
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::diag::{Error, Location, Result};
 use crate::evidence::{EvidenceDocument, EvidenceSet};
 use crate::frameworks::diags::{Code, with_suggestion};
 use crate::frameworks::{
-    Condition, DayRule, Framework, FrameworkSet, Obligation, RefDate, Requirement,
+    Condition, DayRule, Framework, FrameworkSet, Obligation, PeriodRule, RefDate, Requirement,
 };
 use crate::metrics::MetricsReport;
 use facts::Eval;
@@ -73,10 +73,14 @@ pub fn run(
         });
     }
 
+    let warnings = business_day_warning(section.holidays.is_empty(), frameworks, &results)
+        .into_iter()
+        .collect();
     Ok(CheckReport {
         schema: CHECK_SCHEMA.to_string(),
         audit_id: section.id.get_ref().clone(),
         as_of,
+        warnings,
         crosswalk: crosswalk(&results),
         frameworks: results,
         unreferenced_files: evidence
@@ -87,6 +91,40 @@ pub fn run(
                 sha256: f.sha256.clone(),
             })
             .collect(),
+    })
+}
+
+/// Business days skip `[audit] holidays` as well as weekends (Admin. Code § 20-871(b); 6 RCNY
+/// § 5-304(b)-(c): "at least 10 business days"). With no holidays listed every weekday counts,
+/// which can pass a notice that is a day short: say so when an applicable obligation uses the rule.
+fn business_day_warning(
+    no_holidays: bool,
+    frameworks: &FrameworkSet,
+    results: &[FrameworkResult],
+) -> Option<String> {
+    if !no_holidays {
+        return None;
+    }
+    let using: Vec<String> = results
+        .iter()
+        .flat_map(|f| f.obligations.iter().map(move |o| (f, o)))
+        .filter(|(_, o)| o.status != Status::NotApplicable)
+        .filter(|(f, o)| {
+            frameworks
+                .obligation(&format!("{}/{}", f.id, o.id))
+                .is_some_and(|(_, ob)| {
+                    ob.evidence
+                        .iter()
+                        .any(|r| r.min_business_days_before.is_some())
+                })
+        })
+        .map(|(f, o)| format!("{}/{}", f.id, o.id))
+        .collect();
+    (!using.is_empty()).then(|| {
+        format!(
+            "[audit] holidays is empty, so the business-day rules of {} count every Monday to Friday, public holidays included: a notice 10 weekdays before use across Thanksgiving is only 9 business days. List the public holidays in [audit] holidays.",
+            using.join(", ")
+        )
     })
 }
 
@@ -194,6 +232,8 @@ struct Candidate {
     /// A document's `expires` (computed results do not expire: they are as current as the data).
     expires: Option<NaiveDate>,
     problems: Vec<String>,
+    /// Breaches that renewing the evidence cannot cure (e.g. posted after use began).
+    violations: Vec<String>,
 }
 
 impl Candidate {
@@ -231,6 +271,8 @@ enum Outcome {
     Met(Vec<EvidenceRef>),
     /// Evidence exists but none of it is current or inside its window.
     Stale(Vec<EvidenceRef>, String),
+    /// Every piece of evidence breaches a rule no renewal can cure.
+    Failing(Vec<EvidenceRef>, String),
     /// No evidence of any of the kinds.
     Missing(String),
     /// A date the rule needs is not declared.
@@ -261,7 +303,7 @@ impl Ctx<'_> {
             reason: String::new(),
             evidence: Vec::new(),
             missing_kinds: Vec::new(),
-            section: ob.section.clone(),
+            section: ob.section.map(|s| s.to_string()),
             applies_from: ob.applies_from,
             in_force,
             applicability_undecided: false,
@@ -274,7 +316,7 @@ impl Ctx<'_> {
             result
         };
 
-        match self.applicability(ob) {
+        match self.applicability(fw, ob) {
             Applicability::NotApplicable(reason) => {
                 result.status = Status::NotApplicable;
                 result.reason = reason;
@@ -315,7 +357,7 @@ impl Ctx<'_> {
 
     /// Roles first, then `when` conditions on declared facts. Never guessed: a role list or fact
     /// that is not declared leaves applicability undecided (and says what to declare).
-    fn applicability(&self, ob: &Obligation) -> Applicability {
+    fn applicability(&self, fw: &Framework, ob: &Obligation) -> Applicability {
         let mut undecided = Vec::new();
         if !ob.applies_to.is_empty() {
             if self.roles.is_empty() {
@@ -347,6 +389,38 @@ impl Ctx<'_> {
                 }
             }
         }
+        // Framework-level exemptions (e.g. a valid Art 6(3) derogation): when every condition
+        // holds the obligation does not apply; one that fails keeps it; an undeclared fact leaves
+        // it undecided.
+        for ex in fw.exemptions.iter().filter(|e| e.covers(&ob.id)) {
+            let mut absent = Vec::new();
+            let mut fails = false;
+            for condition in &ex.conditions {
+                match facts::evaluate(condition, &self.facts) {
+                    Eval::Holds => {}
+                    Eval::Fails(_) => fails = true,
+                    Eval::Absent => absent.push(format!(
+                        "{condition}: {}",
+                        facts::where_to_declare(&condition.fact)
+                    )),
+                }
+            }
+            if fails {
+                continue;
+            }
+            if absent.is_empty() {
+                return Applicability::NotApplicable(format!(
+                    "{} ({}; exemption {})",
+                    ex.message, ex.cite, ex.id
+                ));
+            }
+            undecided.push(format!(
+                "not applicable if {} ({}) holds: {}",
+                ex.id,
+                ex.cite,
+                absent.join("; ")
+            ));
+        }
         Applicability::Applies {
             undecided: (!undecided.is_empty())
                 .then(|| format!("applicability undecided ({})", undecided.join("; "))),
@@ -355,7 +429,7 @@ impl Ctx<'_> {
 
     /// Conditions and evidence requirements: failing, missing, stale or met.
     fn evaluate(&self, key: &str, ob: &Obligation) -> Verdict {
-        let failing: Vec<String> = ob
+        let mut failing: Vec<String> = ob
             .conditions
             .iter()
             .filter_map(|c| match facts::evaluate(c, &self.facts) {
@@ -385,6 +459,10 @@ impl Ctx<'_> {
                 Outcome::Stale(found, why) => {
                     stale.push(why);
                     missing_kinds.extend(kinds.iter().cloned());
+                    found
+                }
+                Outcome::Failing(found, why) => {
+                    failing.push(why);
                     found
                 }
                 Outcome::Missing(why) => {
@@ -502,6 +580,7 @@ impl Ctx<'_> {
                     },
                     expires: None,
                     problems: Vec::new(),
+                    violations: Vec::new(),
                 });
             } else {
                 unavailable.push(format!(
@@ -527,20 +606,18 @@ impl Ctx<'_> {
             return Outcome::Missing(why);
         }
         // Rules that need an undeclared date cannot be decided.
-        let rules = [
-            req.max_age,
-            req.min_business_days_before,
-            req.keep_days_after,
-        ];
-        let needs: Vec<RefDate> = rules
+        // An undeclared `last_use_date` means use has not ended, so a keep-after rule waits.
+        let needs: Vec<RefDate> = [req.max_age, req.min_business_days_before]
             .iter()
-            .enumerate()
-            .filter_map(|(i, r)| {
-                r.filter(|r| {
-                    self.date(r.date).is_none() && !(i == 2 && r.date == RefDate::LastUseDate)
-                })
-            })
+            .flatten()
             .map(|r| r.date)
+            .chain(
+                req.keep_after
+                    .map(|r| r.date)
+                    .filter(|d| *d != RefDate::LastUseDate),
+            )
+            .chain(req.not_after)
+            .filter(|d| self.date(*d).is_none())
             .collect();
         if let Some(date) = needs.first() {
             let refs = candidates.into_iter().map(|c| c.reference).collect();
@@ -561,8 +638,11 @@ impl Ctx<'_> {
             if let Some(rule) = req.min_business_days_before {
                 self.business_days_before(rule, date, &mut c.problems);
             }
-            if let Some(rule) = req.keep_days_after {
+            if let Some(rule) = req.keep_after {
                 self.keep_after(rule, expires, &mut c.problems);
+            }
+            if let Some(r) = req.not_after {
+                self.not_after(r, date, &mut c.violations);
             }
         }
         settle(candidates)
@@ -598,6 +678,7 @@ impl Ctx<'_> {
             },
             expires: f.expires,
             problems,
+            violations: Vec::new(),
         }
     }
 
@@ -638,18 +719,33 @@ impl Ctx<'_> {
         }
     }
 
-    /// Evidence valid (its `expires`, if any) until `days` days after the reference date. An
-    /// undeclared `last_use_date` means use has not ended (see `[audit] last_use_date`).
-    fn keep_after(&self, rule: DayRule, expires: Option<NaiveDate>, problems: &mut Vec<String>) {
+    /// Evidence valid (its `expires`, if any) until a period after the reference date, months
+    /// counted as calendar months (6 RCNY § 5-303(c): "at least 6 months after its latest use").
+    /// An undeclared `last_use_date` means use has not ended (see `[audit] last_use_date`).
+    fn keep_after(&self, rule: PeriodRule, expires: Option<NaiveDate>, problems: &mut Vec<String>) {
         let (Some(expires), Some(reference)) = (expires, self.date(rule.date)) else {
             return;
         };
-        let until = reference + chrono::Days::new(u64::from(rule.days));
+        let until = rule.period.after(reference);
         if expires < until {
             problems.push(format!(
-                "expires {expires}, but it must stay available until {until} ({} days after {} {reference})",
-                rule.days,
+                "expires {expires}, but it must stay available until {until} ({} after {} {reference})",
+                rule.period,
                 rule.date.as_str()
+            ));
+        }
+    }
+
+    /// Evidence dated on or before the reference date (6 RCNY § 5-303(a): the summary is posted
+    /// "prior to the use" of the tool). A later date is a breach, not staleness.
+    fn not_after(&self, r: RefDate, date: NaiveDate, violations: &mut Vec<String>) {
+        let Some(reference) = self.date(r) else {
+            return;
+        };
+        if date > reference {
+            violations.push(format!(
+                "dated {date}, after {} {reference}: it had to be done by then",
+                r.as_str()
             ));
         }
     }
@@ -658,16 +754,31 @@ impl Ctx<'_> {
 /// A requirement is met when any candidate has no problem; otherwise it is stale, explained by the
 /// newest candidate's problems.
 fn settle(candidates: Vec<Candidate>) -> Outcome {
-    let (good, bad): (Vec<Candidate>, Vec<Candidate>) =
-        candidates.into_iter().partition(|c| c.problems.is_empty());
+    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = candidates
+        .into_iter()
+        .partition(|c| c.problems.is_empty() && c.violations.is_empty());
     if !good.is_empty() {
         return Outcome::Met(good.into_iter().map(|c| c.reference).collect());
+    }
+    if bad.iter().all(|c| !c.violations.is_empty()) {
+        let why = bad
+            .iter()
+            .map(|c| format!("{}: {}", c.label(), c.violations.join("; ")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Outcome::Failing(bad.into_iter().map(|c| c.reference).collect(), why);
     }
     let newest = bad
         .iter()
         .max_by_key(|c| (c.reference.date, std::cmp::Reverse(c.label())))
         .expect("non-empty");
-    let why = format!("{}: {}", newest.label(), newest.problems.join("; "));
+    let all: Vec<&str> = newest
+        .problems
+        .iter()
+        .chain(&newest.violations)
+        .map(String::as_str)
+        .collect();
+    let why = format!("{}: {}", newest.label(), all.join("; "));
     let why = if bad.len() > 1 {
         format!(
             "{why} ({} other candidate(s) not current either)",

@@ -18,6 +18,10 @@ pub struct CheckReport {
     /// Files under `evidence/` that no document names as an attachment: shown, never ignored.
     #[serde(default)]
     pub unreferenced_files: Vec<UnreferencedFile>,
+    /// What the user should know about how the check was made (e.g. business days counted
+    /// without holidays). Returned, never printed, by the library.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A file in the evidence folder that is neither a document nor a named attachment.

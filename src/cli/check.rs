@@ -27,6 +27,9 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
             for file in &report.unreferenced_files {
                 eprintln!("warning: {}", unreferenced_message(&file.path));
             }
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             super::print_json(&report)?;
         }
         Format::Table => super::print_text(&table(&report))?,
@@ -125,10 +128,13 @@ pub fn table(report: &CheckReport) -> String {
             let _ = writeln!(out, "  {} → {}", entry.path, entry.obligations.join(", "));
         }
     }
-    if !report.unreferenced_files.is_empty() {
+    if !report.unreferenced_files.is_empty() || !report.warnings.is_empty() {
         let _ = writeln!(out);
         for file in &report.unreferenced_files {
             let _ = writeln!(out, "warning: {}", unreferenced_message(&file.path));
+        }
+        for w in &report.warnings {
+            let _ = writeln!(out, "warning: {w}");
         }
     }
     let _ = writeln!(out, "\nSummary as of {}:", report.as_of);
@@ -217,6 +223,7 @@ mod tests {
                 path: "evidence/x.png".into(),
                 sha256: "0".repeat(64),
             }],
+            warnings: vec!["[audit] holidays is empty".into()],
         };
         let text = table(&report);
         assert!(

@@ -115,10 +115,14 @@ fn requirement(req: &Requirement) -> String {
         &req.min_business_days_before,
         "dated at least {n} business days before {date}",
     ));
-    parts.extend(rule(
-        &req.keep_days_after,
-        "valid until {n} days after {date}",
-    ));
+    parts.extend(
+        req.keep_after
+            .map(|r| format!("valid until {} after {}", r.period, r.date.as_str())),
+    );
+    parts.extend(
+        req.not_after
+            .map(|d| format!("dated on or before {}", d.as_str())),
+    );
     parts.join("; ")
 }
 
@@ -199,6 +203,9 @@ fn show(fw: &Framework) -> String {
             let _ = writeln!(out, "    only when: {}", conditions(&ob.when));
         }
         let _ = writeln!(out, "    requirement: {}", ob.requirement);
+        if let Some(practice) = &ob.practice {
+            let _ = writeln!(out, "    good practice (not the law's words): {practice}");
+        }
         for req in &ob.evidence {
             let _ = writeln!(out, "    evidence: {}", requirement(req));
         }

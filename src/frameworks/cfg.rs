@@ -22,6 +22,24 @@ pub struct FrameworkFile {
     pub evidence_kinds: IndexMap<Spanned<String>, Spanned<KindDecl>>,
     #[serde(default)]
     pub obligations: Vec<Spanned<ObligationDecl>>,
+    /// Framework-level rules that take obligations out of scope (e.g. the Art 6(3) derogation).
+    #[serde(default)]
+    pub exemptions: Vec<Spanned<ExemptionDecl>>,
+}
+
+/// `[[exemptions]]`: when every condition holds, every obligation of the framework except those
+/// in `except` is not applicable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionDecl {
+    pub id: Spanned<String>,
+    pub cite: String,
+    /// Why the obligations do not apply, printed as their reason.
+    pub message: String,
+    pub conditions: Vec<Spanned<ConditionDecl>>,
+    /// Obligation ids of this framework the exemption leaves in place.
+    #[serde(default)]
+    pub except: Vec<Spanned<String>>,
 }
 
 /// `[framework]`.
@@ -51,6 +69,10 @@ pub struct NamedDateDecl {
     pub cite: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// When the date is the framework's reading of the law rather than a date the text states:
+    /// the caveat, printed in the documents beside every obligation that uses it.
+    #[serde(default)]
+    pub interpretation: Option<String>,
 }
 
 /// `[evidence_kinds.NAME]`.
@@ -71,14 +93,18 @@ pub struct ObligationDecl {
     pub cite: String,
     pub title: String,
     pub requirement: String,
+    /// Good practice the framework recommends beyond the law's words, kept apart from the
+    /// requirement so the documents can print it as practice.
+    #[serde(default)]
+    pub practice: Option<String>,
     /// Roles the obligation binds; `[]` means every role.
     pub applies_to: Vec<Spanned<String>>,
     /// A TOML date, or `"@name"` of a `[dates]` entry.
     #[serde(default)]
     pub applies_from: Option<Spanned<toml::Value>>,
-    /// `document/section` that presents it.
+    /// `document/anchor` that presents it (checked against [`crate::document::Section`]).
     #[serde(default)]
-    pub section: Option<String>,
+    pub section: Option<Spanned<String>>,
     /// Applicability conditions (all must hold).
     #[serde(default)]
     pub when: Vec<Spanned<ConditionDecl>>,
@@ -127,8 +153,14 @@ pub struct RequirementDecl {
     pub before: Option<Spanned<String>>,
     #[serde(default)]
     pub keep_days_after: Option<Spanned<u32>>,
+    /// A period such as "6 months" (calendar months), instead of `keep_days_after`.
+    #[serde(default)]
+    pub keep_after: Option<Spanned<String>>,
     #[serde(default)]
     pub after: Option<Spanned<String>>,
+    /// The evidence must be dated on or before this date; a later one makes the obligation failing.
+    #[serde(default)]
+    pub not_after: Option<Spanned<String>>,
 }
 
 /// A calendar date written either as a TOML local date (`2026-11-20`) or as a string

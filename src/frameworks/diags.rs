@@ -43,6 +43,12 @@ pub enum Code {
     F013ConflictingEvidenceKind,
     /// An evidence requirement lists no kinds.
     F014EmptyRequirement,
+    /// `section` names no document, or an anchor the document does not have.
+    F015UnknownSection,
+    /// A period (`keep_after`, a condition's `at_least`) that is not "N days|months|years".
+    F016BadPeriod,
+    /// An `[[exemptions]]` entry's `except` names no obligation of the framework.
+    F017UnknownExemptObligation,
     /// A document has no `+++` front matter, or the front matter is not valid TOML.
     E001MalformedFrontMatter,
     /// A front-matter key that evidence documents do not have.
@@ -91,6 +97,9 @@ impl Code {
         Code::F012DuplicateFrameworkId,
         Code::F013ConflictingEvidenceKind,
         Code::F014EmptyRequirement,
+        Code::F015UnknownSection,
+        Code::F016BadPeriod,
+        Code::F017UnknownExemptObligation,
         Code::E001MalformedFrontMatter,
         Code::E002UnknownFrontMatterKey,
         Code::E003UnknownEvidenceKind,
@@ -134,6 +143,9 @@ impl Code {
             Code::F012DuplicateFrameworkId => ("F012", "duplicate-framework-id"),
             Code::F013ConflictingEvidenceKind => ("F013", "conflicting-evidence-kind"),
             Code::F014EmptyRequirement => ("F014", "empty-requirement"),
+            Code::F015UnknownSection => ("F015", "unknown-section"),
+            Code::F016BadPeriod => ("F016", "bad-period"),
+            Code::F017UnknownExemptObligation => ("F017", "unknown-exempt-obligation"),
             Code::E001MalformedFrontMatter => ("E001", "malformed-front-matter"),
             Code::E002UnknownFrontMatterKey => ("E002", "unknown-front-matter-key"),
             Code::E003UnknownEvidenceKind => ("E003", "unknown-evidence-kind"),

@@ -13,6 +13,9 @@
 
 pub mod cfg;
 pub mod diags;
+pub mod period;
+
+pub use period::Period;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -25,6 +28,7 @@ use toml::Spanned;
 
 use crate::config::{Audit, ROLES};
 use crate::diag::{Error, InputError, Location, Result};
+use crate::document::Section;
 use crate::seal::InputRecord;
 use diags::{Code, with_suggestion};
 
@@ -55,6 +59,8 @@ pub struct Framework {
     pub dates: IndexMap<String, NamedDate>,
     pub evidence_kinds: IndexMap<String, EvidenceKind>,
     pub obligations: Vec<Obligation>,
+    /// Framework-level rules that take obligations out of scope (`[[exemptions]]`).
+    pub exemptions: Vec<Exemption>,
     /// Where the framework came from (hashed into the manifest).
     pub source: Source,
 }
@@ -74,6 +80,26 @@ pub struct NamedDate {
     pub date: NaiveDate,
     pub cite: Option<String>,
     pub note: Option<String>,
+    /// The caveat when the date is the framework's reading of the law, not a date it states.
+    pub interpretation: Option<String>,
+}
+
+/// `[[exemptions]]`: when every condition holds, the framework's obligations (except those
+/// listed) do not apply; a condition whose fact is not declared leaves that undecided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exemption {
+    pub id: String,
+    pub cite: String,
+    pub message: String,
+    pub conditions: Vec<Condition>,
+    pub except: Vec<String>,
+}
+
+impl Exemption {
+    /// Whether the exemption can take `obligation` out of scope.
+    pub fn covers(&self, obligation: &str) -> bool {
+        !self.except.iter().any(|e| e == obligation)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,12 +118,16 @@ pub struct Obligation {
     pub cite: String,
     pub title: String,
     pub requirement: String,
+    /// Good practice beyond the law's words (printed as such, apart from the requirement).
+    pub practice: Option<String>,
     /// Roles bound by the obligation; empty means every role.
     pub applies_to: Vec<String>,
     pub applies_from: Option<NaiveDate>,
     /// The `[dates]` name `applies_from` was written with, if any.
     pub applies_from_name: Option<String>,
-    pub section: Option<String>,
+    /// Where the obligation is presented (`document/anchor`); `None` means the compliance matrix
+    /// only, like `compliance-matrix`. Every obligation is in the matrix as well.
+    pub section: Option<Section>,
     pub when: Vec<Condition>,
     pub evidence: Vec<Requirement>,
     pub conditions: Vec<Condition>,
@@ -111,8 +141,16 @@ pub struct Requirement {
     pub max_age: Option<DayRule>,
     /// Evidence dated at least `days` business days before `date`.
     pub min_business_days_before: Option<DayRule>,
-    /// Evidence (its `expires`, if any) valid until `days` days after `date`.
-    pub keep_days_after: Option<DayRule>,
+    /// Evidence (its `expires`, if any) valid until a period (days, or calendar months) after a date.
+    pub keep_after: Option<PeriodRule>,
+    /// Evidence dated on or before this date; a later date makes the obligation failing.
+    pub not_after: Option<RefDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodRule {
+    pub period: Period,
+    pub date: RefDate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -581,6 +619,7 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
                 date: d.date.get_ref().0,
                 cite: d.cite.clone(),
                 note: d.note.clone(),
+                interpretation: d.interpretation.clone(),
             },
         );
     }
@@ -632,6 +671,7 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
             Some(af) => v.applies_from(af, &dates),
             None => (None, None),
         };
+        let section = o.section.as_ref().and_then(|s| v.section(s));
         let when = o.when.iter().filter_map(|c| v.condition(c)).collect();
         let conditions = o.conditions.iter().filter_map(|c| v.condition(c)).collect();
         let mut evidence = Vec::new();
@@ -656,27 +696,73 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
                     location: v.at(k.span()).with_field("obligations.evidence.kinds"),
                 });
             }
+            let span_of = |d: &Option<Spanned<u32>>| d.as_ref().map(|d| (*d.get_ref(), d.span()));
             let max_age = v.day_rule(
-                &r.max_age_days,
+                span_of(&r.max_age_days),
                 &r.relative_to,
                 "max_age_days",
                 "relative_to",
                 Some(RefDate::AsOf),
             );
             let before = v.day_rule(
-                &r.min_business_days_before,
+                span_of(&r.min_business_days_before),
                 &r.before,
                 "min_business_days_before",
                 "before",
                 None,
             );
-            let after = v.day_rule(
-                &r.keep_days_after,
-                &r.after,
-                "keep_days_after",
-                "after",
-                None,
-            );
+            let keep_after = match (&r.keep_days_after, &r.keep_after) {
+                (Some(days), Some(period)) => {
+                    v.errors.push(
+                        Code::F010IncompleteRule
+                            .error(
+                                v.at(period.span())
+                                    .with_field("obligations.evidence.keep_after"),
+                                "`keep_after` and `keep_days_after` are both given",
+                            )
+                            .with_help(format!(
+                                "write one: keep_after = \"{} days\" or a number of months",
+                                days.get_ref()
+                            )),
+                    );
+                    None
+                }
+                (Some(days), None) => v
+                    .day_rule(
+                        span_of(&r.keep_days_after),
+                        &r.after,
+                        "keep_days_after",
+                        "after",
+                        None,
+                    )
+                    .map(|rule| PeriodRule {
+                        period: Period::days(*days.get_ref()),
+                        date: rule.date,
+                    }),
+                (None, Some(text)) => {
+                    let period = v.period(text, "obligations.evidence.keep_after");
+                    let rule = v.day_rule(
+                        Some((0, text.span())),
+                        &r.after,
+                        "keep_after",
+                        "after",
+                        None,
+                    );
+                    period.zip(rule).map(|(period, rule)| PeriodRule {
+                        period,
+                        date: rule.date,
+                    })
+                }
+                (None, None) => {
+                    // Reports an `after` without a period.
+                    v.day_rule(None, &r.after, "keep_after", "after", None);
+                    None
+                }
+            };
+            let not_after = r
+                .not_after
+                .as_ref()
+                .and_then(|name| v.ref_date(name, "not_after"));
             evidence.push(Requirement {
                 kinds: r
                     .kinds
@@ -686,7 +772,8 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
                     .collect(),
                 max_age,
                 min_business_days_before: before,
-                keep_days_after: after,
+                keep_after,
+                not_after,
             });
         }
         obligations.push(Obligation {
@@ -694,13 +781,45 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
             cite: o.cite.clone(),
             title: o.title.clone(),
             requirement: o.requirement.clone(),
+            practice: o.practice.clone(),
             applies_to: o.applies_to.iter().map(|r| r.get_ref().clone()).collect(),
             applies_from,
             applies_from_name,
-            section: o.section.clone(),
+            section,
             when,
             evidence,
             conditions,
+        });
+    }
+
+    let mut exemptions = Vec::new();
+    for decl in &file.exemptions {
+        let e = decl.get_ref();
+        v.check_id(&e.id, "exemption id", false);
+        let conditions = e.conditions.iter().filter_map(|c| v.condition(c)).collect();
+        for ex in &e.except {
+            if !obligations.iter().any(|o| &o.id == ex.get_ref()) {
+                let err = Code::F017UnknownExemptObligation.error(
+                    v.at(ex.span()).with_field("exemptions.except"),
+                    format!(
+                        "`except` names {:?}, which is no obligation of this framework",
+                        ex.get_ref()
+                    ),
+                );
+                v.errors.push(with_suggestion(
+                    err,
+                    ex.get_ref(),
+                    obligations.iter().map(|o| o.id.as_str()),
+                    || "list obligation ids of this file".to_string(),
+                ));
+            }
+        }
+        exemptions.push(Exemption {
+            id: e.id.get_ref().clone(),
+            cite: e.cite.clone(),
+            message: e.message.clone(),
+            conditions,
+            except: e.except.iter().map(|x| x.get_ref().clone()).collect(),
         });
     }
 
@@ -714,6 +833,7 @@ fn parse_framework(t: &FrameworkText, errors: &mut Vec<InputError>) -> Option<Pa
         dates,
         evidence_kinds,
         obligations,
+        exemptions,
         source: Source {
             path: t.record_path.clone(),
             builtin: t.builtin,
@@ -781,6 +901,30 @@ impl Validator<'_> {
                 ROLES.iter().copied(),
                 || format!("use one of {}", ROLES.join(", ")),
             ));
+        }
+    }
+
+    /// `section = "document/anchor"`, checked against the documents and their anchors.
+    fn section(&mut self, section: &Spanned<String>) -> Option<Section> {
+        match section.get_ref().parse::<Section>() {
+            Ok(s) => Some(s),
+            Err(msg) => {
+                let err = Code::F015UnknownSection.error(
+                    self.at(section.span()).with_field("obligations.section"),
+                    msg,
+                );
+                let valid: Vec<String> = Section::all().map(|s| s.to_string()).collect();
+                self.errors.push(with_suggestion(
+                    err,
+                    section.get_ref(),
+                    valid.iter().map(String::as_str),
+                    || {
+                        "write `document/anchor` (docs/frameworks.md lists them), or \"compliance-matrix\" for the matrix only"
+                            .to_string()
+                    },
+                ));
+                None
+            }
         }
     }
 
@@ -855,9 +999,46 @@ impl Validator<'_> {
         }
     }
 
+    /// A period such as "6 months".
+    fn period(&mut self, text: &Spanned<String>, field: &str) -> Option<Period> {
+        match text.get_ref().parse::<Period>() {
+            Ok(p) => Some(p),
+            Err(msg) => {
+                self.errors.push(
+                    Code::F016BadPeriod
+                        .error(self.at(text.span()).with_field(field.to_string()), msg)
+                        .with_help("a number and a unit: days, months (calendar months) or years"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A named reference date (`planned_use_date`, …).
+    fn ref_date(&mut self, name: &Spanned<String>, key: &str) -> Option<RefDate> {
+        let names = || RefDate::ALL.iter().map(|r| r.as_str());
+        if let Some(r) = RefDate::parse(name.get_ref()) {
+            return Some(r);
+        }
+        let err = Code::F009UnknownReferenceDate.error(
+            self.at(name.span())
+                .with_field(format!("obligations.evidence.{key}")),
+            format!(
+                "{key} = {:?} is not a known date; dates are {}",
+                name.get_ref(),
+                names().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        self.errors
+            .push(with_suggestion(err, name.get_ref(), names(), || {
+                "the named dates are those of [audit] in fairfile.toml, plus as_of".to_string()
+            }));
+        None
+    }
+
     fn day_rule(
         &mut self,
-        days: &Option<Spanned<u32>>,
+        days: Option<(u32, Range<usize>)>,
         date: &Option<Spanned<String>>,
         days_key: &str,
         date_key: &str,
@@ -888,14 +1069,11 @@ impl Validator<'_> {
             None => default,
         };
         match (days, date, resolved) {
-            (Some(d), _, Some(r)) => Some(DayRule {
-                days: *d.get_ref(),
-                date: r,
-            }),
-            (Some(d), None, None) => {
+            (Some((d, _)), _, Some(r)) => Some(DayRule { days: d, date: r }),
+            (Some((_, span)), None, None) => {
                 self.errors.push(
                     Code::F010IncompleteRule
-                        .error(self.at(d.span()), format!("`{days_key}` needs `{date_key}`"))
+                        .error(self.at(span), format!("`{days_key}` needs `{date_key}`"))
                         .with_help(format!("name the date the rule counts from, e.g. {date_key} = \"planned_use_date\"")),
                 );
                 None
@@ -954,11 +1132,13 @@ impl Validator<'_> {
             "equals" => ConditionOp::Equals(toml_to_json(value)),
             "not_equals" => ConditionOp::NotEquals(toml_to_json(value)),
             "at_least" | "at_most" => {
-                let ok =
-                    value.is_integer() || value.is_float() || cfg::date_from_value(value).is_ok();
+                let ok = value.is_integer()
+                    || value.is_float()
+                    || cfg::date_from_value(value).is_ok()
+                    || value.as_str().is_some_and(|s| s.parse::<Period>().is_ok());
                 if !ok {
                     self.errors.push(malformed(format!(
-                        "`{name}` needs a number or a date, found {}",
+                        "`{name}` needs a number, a date or a period (\"6 months\"), found {}",
                         value.type_str()
                     )));
                     return None;

@@ -223,7 +223,12 @@ fn malformed_conditions() {
     let err = error(&replace("equals = true }", "one_of = \"yes\" }"));
     assert!(err.contains("`one_of` needs a non-empty array"), "{err}");
     let err = error(&replace("equals = true }", "at_least = \"many\" }"));
-    assert!(err.contains("`at_least` needs a number or a date"), "{err}");
+    assert!(
+        err.contains("`at_least` needs a number, a date or a period"),
+        "{err}"
+    );
+    // A period is a valid bound.
+    load(&replace("equals = true }", "at_least = \"6 months\" }")).unwrap();
 }
 
 #[test]
@@ -281,6 +286,195 @@ fn invalid_ids_and_empty_requirement() {
     assert!(err.contains("obligation id \"P 2\""), "{err}");
     let err = error(&replace("kinds = [\"impact_ratios_sex\"]", "kinds = []"));
     assert!(err.contains("[F014 empty-requirement]"), "{err}");
+}
+
+#[test]
+fn sections_are_typed_at_load_with_a_suggestion() {
+    let set = load(&replace(
+        "applies_to = []\n",
+        "applies_to = []\nsection = \"eu-technical-file/annex-iv-5\"\n",
+    ))
+    .unwrap();
+    let ob = &set.get("policy").unwrap().obligations[1];
+    assert_eq!(ob.section.unwrap().annex_iv_point(), Some(5));
+    // The spelling the EU framework used to have: a document that does not exist.
+    let err = error(&replace(
+        "applies_to = []\n",
+        "applies_to = []\nsection = \"technical-file/annex-iv-3\"\n",
+    ));
+    assert_at(&err, "policy.toml:42:11", "F015 unknown-section");
+    assert!(
+        err.contains("did you mean \"eu-technical-file/annex-iv-3\"?"),
+        "{err}"
+    );
+    // An anchor the document does not have.
+    let err = error(&replace(
+        "applies_to = []\n",
+        "applies_to = []\nsection = \"eu-technical-file/annex-iv-10\"\n",
+    ));
+    assert!(err.contains("[F015 unknown-section]"), "{err}");
+    assert!(err.contains("has no anchor \"annex-iv-10\""), "{err}");
+    let err = error(&replace(
+        "applies_to = []\n",
+        "applies_to = []\nsection = \"ll144-summary/results\"\n",
+    ));
+    assert!(err.contains("[F015 unknown-section]"), "{err}");
+}
+
+/// Every EU AI Act obligation declares where it is presented, and only the provider's duties are
+/// in the provider's technical documentation (Art 11(1), Annex IV).
+#[test]
+fn shipped_placements_are_declared_and_the_technical_file_is_the_providers() {
+    let set = FrameworkSet::shipped().unwrap();
+    for fw in set.frameworks() {
+        for ob in &fw.obligations {
+            let section = ob
+                .section
+                .unwrap_or_else(|| panic!("{}/{} declares no section", fw.id, ob.id));
+            if section.annex_iv_point().is_some() {
+                assert!(
+                    ob.applies_to.iter().any(|r| r == "provider"),
+                    "{}/{} is filed in the provider's technical file but binds {:?}",
+                    fw.id,
+                    ob.id,
+                    ob.applies_to
+                );
+            }
+        }
+    }
+    let eu = set.get("eu-ai-act").unwrap();
+    let point = |id: &str| {
+        eu.obligations
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .section
+            .and_then(|s| s.annex_iv_point())
+    };
+    // Issue 8 §1: the placements the article-number guess got wrong. Art 13(1) transparency,
+    // Art 13(3)(b)(ii) accuracy levels, Art 13(3)(b)(v) performance for groups and Art 15(3)
+    // declared accuracy are Annex IV point 3 ("degrees of accuracy for specific persons or
+    // groups ... and the overall expected level of accuracy"); Art 6 classification and the
+    // Art 16(b) provider identification are point 1(a) (intended purpose, provider).
+    for (id, expected) in [
+        ("art-13-1", Some(3)),
+        ("art-13-3-b-ii", Some(3)),
+        ("art-13-3-b-v", Some(3)),
+        ("art-15-3", Some(3)),
+        ("art-6-2", Some(1)),
+        ("art-6-3", Some(1)),
+        ("art-6-4", Some(1)),
+        ("art-16-b", Some(1)),
+        ("art-4a-2", None),
+    ] {
+        assert_eq!(point(id), expected, "{id}");
+    }
+}
+
+/// Issue 8 §3: the requirement texts say what the rule texts say, and no more.
+#[test]
+fn shipped_requirement_texts_follow_the_rule_texts() {
+    let set = FrameworkSet::shipped().unwrap();
+    let ob = |key: &str| set.obligation(key).unwrap_or_else(|| panic!("no {key}")).1;
+    // Art 4 as amended by Reg. (EU) 2026/1744: "take measures to support the development of AI
+    // literacy"; "a sufficient level of" is the superseded 2024 wording.
+    let art4 = &ob("eu-ai-act/art-4").requirement;
+    assert!(
+        art4.contains("support the development of AI literacy"),
+        "{art4}"
+    );
+    assert!(!art4.contains("sufficient level"), "{art4}");
+    // Art 6(2) cites the profiling rule of Art 6(3), third subparagraph.
+    assert!(
+        ob("eu-ai-act/art-6-2")
+            .cite
+            .contains("Art 6(3), third subparagraph")
+    );
+    // Art 86(1): the whole condition of the right to explanation.
+    assert!(ob("eu-ai-act/art-86").requirement.contains(
+        "in a way they consider to have an adverse impact on their health, safety or fundamental rights"
+    ));
+    // Annex IV 7: no dated statement of fact in a text printed in every future file.
+    let annex7 = &ob("eu-ai-act/annex-iv-7").requirement;
+    assert!(!annex7.contains("as of"), "{annex7}");
+    assert!(!annex7.contains("2026"), "{annex7}");
+    // Good practice is a field of its own, not part of the law's paraphrase.
+    for key in [
+        "eu-ai-act/art-9-2-d",
+        "eu-ai-act/art-9-4",
+        "eu-ai-act/art-10-2-f",
+        "eu-ai-act/art-10-2-g",
+        "eu-ai-act/art-26-2",
+    ] {
+        assert!(ob(key).practice.is_some(), "{key} has no practice");
+    }
+    assert!(
+        !ob("eu-ai-act/art-9-2-d")
+            .requirement
+            .contains("traceability")
+    );
+    assert!(!ob("eu-ai-act/art-26-2").requirement.contains("roster"));
+    // Log retention is its own evidence, at least six calendar months (Art 19(1), 26(6)).
+    for key in ["eu-ai-act/art-19-1", "eu-ai-act/art-26-6"] {
+        let o = ob(key);
+        assert_eq!(o.evidence[0].kinds, vec!["log_retention_policy"], "{key}");
+        assert!(
+            o.conditions
+                .iter()
+                .any(|c| c.op == ConditionOp::AtLeast(serde_json::json!("6 months"))),
+            "{key}"
+        );
+    }
+    // 6 RCNY § 5-303(c): six calendar months; § 5-303(a): posted before use; § 5-300: the bias
+    // audit is the independent auditor's.
+    let keep = ob("nyc-ll144/5-303-c").evidence[0].keep_after.unwrap();
+    assert_eq!(keep.period, "6 months".parse().unwrap());
+    assert_eq!(
+        ob("nyc-ll144/5-303-a-posting").evidence[0].not_after,
+        Some(RefDate::PlannedUseDate)
+    );
+    assert_eq!(
+        ob("nyc-ll144/5-301-a").evidence[0].kinds,
+        vec!["independent_bias_audit"]
+    );
+    // Section 5 and Chapter IX duties carry their date as an interpretation.
+    let eu = set.get("eu-ai-act").unwrap();
+    for id in [
+        "art-43-2", "art-47", "art-48", "art-49-1", "art-72", "art-73", "art-86",
+    ] {
+        let o = eu.obligations.iter().find(|o| o.id == id).unwrap();
+        let name = o.applies_from_name.as_deref().unwrap();
+        assert!(eu.dates[name].interpretation.is_some(), "{id}");
+    }
+    // Sections 1-3 carry the date the Omnibus states.
+    let o = eu.obligations.iter().find(|o| o.id == "art-9-1").unwrap();
+    assert!(
+        eu.dates[o.applies_from_name.as_deref().unwrap()]
+            .interpretation
+            .is_none()
+    );
+}
+
+#[test]
+fn exemptions_are_validated() {
+    let body = format!(
+        "{BASE}\n[[exemptions]]\nid = \"waived-by-policy\"\ncite = \"Policy § 9\"\nmessage = \"m\"\nconditions = [{{ fact = \"facts.small\", equals = true }}]\nexcept = [\"p-3\"]\n"
+    );
+    let err = error(&body);
+    assert!(err.contains("[F017 unknown-exempt-obligation]"), "{err}");
+    assert!(
+        err.contains("did you mean \"p-1\"?") || err.contains("did you mean \"p-2\"?"),
+        "{err}"
+    );
+    let ok = body.replace("\"p-3\"", "\"p-2\"");
+    let set = load(&ok).unwrap();
+    let ex = &set.get("policy").unwrap().exemptions[0];
+    assert!(ex.covers("p-1") && !ex.covers("p-2"));
+    let err = error(&BASE.replace(
+        "  max_age_days = 365\n  relative_to = \"planned_use_date\"\n",
+        "  keep_after = \"6 moons\"\n  after = \"last_use_date\"\n",
+    ));
+    assert!(err.contains("[F016 bad-period]"), "{err}");
 }
 
 #[test]
@@ -406,6 +600,23 @@ Male = ["M"]
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_own_file_with_an_unknown_section_is_rejected() {
+        let (dir, set) = audit_with(
+            CONFIG,
+            Some(&replace(
+                "applies_to = [\"employer\"]\n",
+                "applies_to = [\"employer\"]\nsection = \"eu-technical-file/point-5\"\n",
+            )),
+        );
+        let err = set.unwrap_err().to_string();
+        let expected = format!(
+            "{}:23:11 (field `obligations.section`): [F015 unknown-section]",
+            dir.path().join("policies/policy.toml").display()
+        );
+        assert!(err.starts_with(&expected), "{err}");
     }
 
     #[test]

@@ -15,11 +15,11 @@
 //! the build manifest as an embedded file (`manifest.json`, relationship `Data`). The same context
 //! gives byte-identical bytes.
 //!
-//! **Where obligations appear in the technical file.** An obligation's `section` of the form
-//! `eu-technical-file/annex-iv-<N>[…]` (e.g. `annex-iv-2g`) puts it, with its evidence documents
-//! and a "missing evidence" box when it lacks evidence, under Annex IV point N. Without one, an
-//! `annex-iv-<N>` id, an `Annex IV <N>` citation, or (for `eu-ai-act`) the cited article decides
-//! (see `model::annex_point`); the rest is listed after point 9.
+//! **Where obligations appear in the technical file.** Exactly where the framework file declares:
+//! an obligation whose `section` is `eu-technical-file/annex-iv-<N>` (checked when the framework
+//! loads, see [`crate::document::Section`]) is presented, with its evidence documents and a
+//! "missing evidence" box when it lacks evidence, under Annex IV point N. Nothing is guessed from
+//! ids or citations; every other obligation is in the compliance matrix only.
 //!
 //! **Overriding templates.** `AUDIT/templates/<name>.typ` replaces the built-in template of that
 //! name (`common.typ`, `ll144-summary.typ`, `eu-technical-file.typ`, `compliance-matrix.typ`); other
@@ -56,64 +56,12 @@ use crate::hash::sha256_hex;
 use crate::metrics::MetricsReport;
 use crate::seal::{HistoryEntry, InputRecord};
 
+/// Documents live in a leaf module ([`crate::document`]); re-exported so callers keep `render::DocumentKind`.
+pub use crate::document::DocumentKind;
 pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE, fixed, percent};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};
 
 use world::{FairfileWorld, VirtualFiles};
-
-/// The documents fairfile builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DocumentKind {
-    /// NYC LL144 summary of results (6 RCNY §5-303), built when the audit uses `nyc-ll144`.
-    Ll144Summary,
-    /// EU AI Act technical file by Annex IV points 1–9, built when the audit uses `eu-ai-act`.
-    EuTechnicalFile,
-    /// Every obligation of every framework with its status and evidence; always built.
-    ComplianceMatrix,
-}
-
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 3] = [
-        DocumentKind::Ll144Summary,
-        DocumentKind::EuTechnicalFile,
-        DocumentKind::ComplianceMatrix,
-    ];
-
-    /// The `<doc>` part of output file names.
-    pub fn slug(self) -> &'static str {
-        match self {
-            DocumentKind::Ll144Summary => "ll144-summary",
-            DocumentKind::EuTechnicalFile => "eu-technical-file",
-            DocumentKind::ComplianceMatrix => "compliance-matrix",
-        }
-    }
-
-    /// The framework whose use makes this document part of the build (`None`: always built).
-    pub fn framework(self) -> Option<&'static str> {
-        match self {
-            DocumentKind::Ll144Summary => Some("nyc-ll144"),
-            DocumentKind::EuTechnicalFile => Some("eu-ai-act"),
-            DocumentKind::ComplianceMatrix => None,
-        }
-    }
-
-    /// The documents an audit builds: those whose framework it lists, and the matrix.
-    pub fn for_audit(audit: &Audit) -> Vec<DocumentKind> {
-        let frameworks = audit.config.audit.get_ref().frameworks.get_ref();
-        DocumentKind::ALL
-            .into_iter()
-            .filter(|k| {
-                k.framework()
-                    .is_none_or(|f| frameworks.iter().any(|x| x == f))
-            })
-            .collect()
-    }
-
-    /// The template (under `templates/`) the document is compiled from.
-    pub fn template(self) -> String {
-        format!("{}.typ", self.slug())
-    }
-}
 
 /// Everything a document is rendered from.
 pub struct RenderContext<'a> {

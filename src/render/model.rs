@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{DocumentKind, RenderContext};
 use crate::check::{ObligationResult, Status};
 use crate::config::{DataKind, Outcome};
+use crate::document::Section;
 use crate::metrics::{CategoryResult, Dimension, FairnessDimension};
 
 pub const RENDER_SCHEMA: &str = "fairfile.render/1";
@@ -76,8 +77,14 @@ pub(crate) struct Model {
     pub crosswalk: Vec<CrosswalkModel>,
     /// EU technical file: Annex IV points 1–9 (empty for other documents).
     pub annex_iv: Vec<AnnexSection>,
-    /// EU technical file: obligations that map to no Annex IV point.
-    pub outside_annex: Vec<ObligationModel>,
+    /// How many obligations of the frameworks in use no Annex IV point declares (they are in
+    /// the compliance matrix only).
+    pub matrix_only: usize,
+    /// Application dates that are a framework's interpretation, with the caveat and the
+    /// obligations dated by them.
+    pub interpretive_dates: Vec<InterpretiveDate>,
+    /// Warnings about how the check was made (e.g. business days counted without holidays).
+    pub check_warnings: Vec<String>,
     /// Evidence documents (with their converted bodies for the technical file).
     pub evidence: Vec<EvidenceModel>,
     pub history: Vec<HistoryModel>,
@@ -332,7 +339,12 @@ pub(crate) struct ObligationModel {
     pub missing_kinds: Vec<String>,
     pub section: Option<String>,
     pub annex_point: Option<u8>,
+    /// Good practice the framework recommends beyond the law's words (printed as practice).
+    pub practice: Option<String>,
     pub applies_from: Option<String>,
+    /// `applies_from` is the framework's interpretation, not a date the law states (see
+    /// `interpretive_dates`).
+    pub date_interpretive: bool,
     pub in_force: bool,
     pub undecided: bool,
     /// Missing, stale or failing: shown in a "missing evidence" box.
@@ -350,6 +362,17 @@ pub(crate) struct EvidenceRefModel {
     pub date: Option<String>,
     /// Index into `evidence` when the reference is an evidence document we have.
     pub index: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct InterpretiveDate {
+    pub framework: String,
+    pub name: String,
+    pub date: String,
+    pub cite: Option<String>,
+    pub interpretation: String,
+    /// `framework/obligation` ids dated by it.
+    pub obligations: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -457,11 +480,16 @@ pub(crate) fn build(
     for o in frameworks.iter().flat_map(|f| &f.obligations) {
         totals.add(status_of(o.status));
     }
-    let (annex_iv, outside_annex) = if kind == DocumentKind::EuTechnicalFile {
+    let annex_iv = if kind == DocumentKind::EuTechnicalFile {
         annex_sections(&frameworks)
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
+    let matrix_only = frameworks
+        .iter()
+        .flat_map(|f| &f.obligations)
+        .filter(|o| o.annex_point.is_none())
+        .count();
 
     Model {
         schema: RENDER_SCHEMA,
@@ -557,7 +585,9 @@ pub(crate) fn build(
             })
             .collect(),
         annex_iv,
-        outside_annex,
+        matrix_only,
+        interpretive_dates: interpretive_dates(ctx),
+        check_warnings: ctx.check.warnings.clone(),
         evidence,
         history: ctx
             .history
@@ -848,7 +878,20 @@ fn framework_models(ctx: &RenderContext<'_>, evidence: &[EvidenceModel]) -> Vec<
             let obligations: Vec<ObligationModel> = f
                 .obligations
                 .iter()
-                .map(|o| obligation(&f.id, o, evidence))
+                .map(|o| {
+                    let mut m = obligation(&f.id, o, evidence);
+                    // What the framework file says beyond the check result: practice and dates.
+                    if let Some((fw, ob)) = ctx.frameworks.obligation(&format!("{}/{}", f.id, o.id))
+                    {
+                        m.practice = ob.practice.clone();
+                        m.date_interpretive = ob
+                            .applies_from_name
+                            .as_ref()
+                            .and_then(|n| fw.dates.get(n))
+                            .is_some_and(|d| d.interpretation.is_some());
+                    }
+                    m
+                })
                 .collect();
             let mut counts = Counts::default();
             for o in &f.obligations {
@@ -896,115 +939,68 @@ fn obligation(
             .collect(),
         missing_kinds: o.missing_kinds.clone(),
         section: o.section.clone(),
-        annex_point: annex_point(framework, o),
+        annex_point: annex_point(o),
+        practice: None,
         applies_from: o.applies_from.map(|d| d.format("%Y-%m-%d").to_string()),
+        date_interpretive: false,
         in_force: o.in_force,
         undecided: o.applicability_undecided,
         needs_evidence: matches!(o.status, Status::Missing | Status::Stale | Status::Failing),
     }
 }
 
-/// The Annex IV point (1–9) an obligation is presented under in the technical file.
-///
-/// In order: the obligation's `section` (`eu-technical-file/annex-iv-<N>…`); an `annex-iv-<N>` in
-/// its id; `Annex IV <N>` in its citation; else, for the `eu-ai-act` framework, the article the
-/// citation names: Art 9 → 5 (risk management), Art 10 and 4a → 2 (data and bias examination,
-/// 2(d), 2(g)), Art 12 and 14 → 3 (logging, human oversight), Art 13 → 1 (instructions for use,
-/// 1(h)), Art 15 → 2 (accuracy and robustness metrics 2(g), cybersecurity 2(h)), Art 47 → 8,
-/// Art 72 → 9. Anything else is listed after point 9 as an obligation outside Annex IV.
-pub(crate) fn annex_point(framework: &str, o: &ObligationResult) -> Option<u8> {
-    if let Some(section) = &o.section {
-        if let Some(rest) = section.strip_prefix("eu-technical-file/")
-            && let Some(point) = point_after_prefix(rest)
-        {
-            return Some(point);
-        }
-        if !section.starts_with("eu-technical-file/") && framework != "eu-ai-act" {
-            return None;
-        }
-    }
-    if let Some(i) = o.id.to_ascii_lowercase().find("annex-iv-")
-        && let Some(point) = leading_point(&o.id[i + "annex-iv-".len()..])
-    {
-        return Some(point);
-    }
-    if let Some(i) = o.cite.find("Annex IV") {
-        let rest = o.cite[i + "Annex IV".len()..].trim_start();
-        let rest = rest.strip_prefix("point").unwrap_or(rest).trim_start();
-        if let Some(point) = leading_point(rest) {
-            return Some(point);
-        }
-    }
-    if framework != "eu-ai-act" {
-        return None;
-    }
-    match cited_article(&o.cite)?.as_str() {
-        "9" => Some(5),
-        "10" | "4a" => Some(2),
-        "12" | "14" => Some(3),
-        "13" => Some(1),
-        "15" => Some(2),
-        "47" => Some(8),
-        "72" => Some(9),
-        _ => None,
-    }
-}
-
-fn point_after_prefix(rest: &str) -> Option<u8> {
-    let lower = rest.to_ascii_lowercase();
-    let stripped = [
-        "annex-iv-",
-        "annex-iv/",
-        "annex_iv_",
-        "annex-iv",
-        "iv-",
-        "point-",
-    ]
-    .iter()
-    .find_map(|p| lower.strip_prefix(p))
-    .unwrap_or(&lower);
-    leading_point(stripped)
-}
-
-/// A single digit 1–9 at the start, not followed by another digit.
-fn leading_point(s: &str) -> Option<u8> {
-    let mut chars = s.chars();
-    let first = chars.next()?.to_digit(10)?;
-    if chars.next().is_some_and(|c| c.is_ascii_digit()) || first == 0 {
-        return None;
-    }
-    Some(first as u8)
-}
-
-/// The article number a citation starts with (`Art 10(2)(f)`, `Art. 4a(1)`, `Article 72`).
-fn cited_article(cite: &str) -> Option<String> {
-    let rest = ["Article ", "Art. ", "Art "]
+/// Named dates of the frameworks in use that carry an `interpretation`, with the obligations
+/// that use them (so the caveat is printed in the documents, not only in the TOML).
+fn interpretive_dates(ctx: &RenderContext<'_>) -> Vec<InterpretiveDate> {
+    ctx.frameworks
+        .frameworks()
         .iter()
-        .find_map(|p| cite.trim_start().strip_prefix(p))?;
-    let number: String = rest
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    (!number.is_empty()).then_some(number)
+        .flat_map(|fw| {
+            fw.dates.iter().filter_map(move |(name, d)| {
+                let interpretation = d.interpretation.clone()?;
+                let obligations = fw
+                    .obligations
+                    .iter()
+                    .filter(|o| o.applies_from_name.as_deref() == Some(name.as_str()))
+                    .map(|o| format!("{}/{}", fw.id, o.id))
+                    .collect();
+                Some(InterpretiveDate {
+                    framework: fw.id.clone(),
+                    name: name.clone(),
+                    date: d.date.format("%Y-%m-%d").to_string(),
+                    cite: d.cite.clone(),
+                    interpretation,
+                    obligations,
+                })
+            })
+        })
+        .collect()
 }
 
-fn annex_sections(frameworks: &[FrameworkModel]) -> (Vec<AnnexSection>, Vec<ObligationModel>) {
-    let relevant: Vec<&ObligationModel> = frameworks
+/// The Annex IV point (1–9) an obligation is filed under: the one its framework file declares
+/// (`section = "eu-technical-file/annex-iv-N"`, validated when the framework loads). Nothing is
+/// guessed: an obligation declared elsewhere is in no Annex IV point.
+fn annex_point(o: &ObligationResult) -> Option<u8> {
+    o.section
+        .as_deref()
+        .and_then(|s| s.parse::<Section>().ok())
+        .and_then(Section::annex_iv_point)
+}
+
+/// The technical file's Annex IV points 1–9, each with the obligations (of any framework in use)
+/// declared there, their evidence documents (each printed once, at the first point citing it)
+/// and those lacking evidence.
+fn annex_sections(frameworks: &[FrameworkModel]) -> Vec<AnnexSection> {
+    let placed: Vec<&ObligationModel> = frameworks
         .iter()
         .flat_map(|f| &f.obligations)
-        .filter(|o| {
-            o.framework == "eu-ai-act"
-                || o.section
-                    .as_deref()
-                    .is_some_and(|s| s.starts_with("eu-technical-file/"))
-        })
+        .filter(|o| o.annex_point.is_some())
         .collect();
     let mut printed: BTreeMap<usize, u8> = BTreeMap::new();
     let mut sections = Vec::new();
     for (i, (heading, requirement)) in ANNEX_IV.iter().enumerate() {
         let point = i as u8 + 1;
-        let obligations: Vec<ObligationModel> = relevant
+        let obligations: Vec<ObligationModel> = placed
             .iter()
             .filter(|o| o.annex_point == Some(point))
             .map(|o| (*o).clone())
@@ -1038,12 +1034,7 @@ fn annex_sections(frameworks: &[FrameworkModel]) -> (Vec<AnnexSection>, Vec<Obli
             missing,
         });
     }
-    let outside = relevant
-        .iter()
-        .filter(|o| o.annex_point.is_none())
-        .map(|o| (*o).clone())
-        .collect();
-    (sections, outside)
+    sections
 }
 
 /// `x` rounded half away from zero to `digits` decimals, computed on the exact binary value.
@@ -1163,61 +1154,25 @@ mod tests {
     }
 
     #[test]
-    fn annex_points_from_section_id_cite_or_article() {
-        let p = |fw: &str, id: &str, cite: &str, section: Option<&str>| {
-            annex_point(fw, &obligation(id, cite, section))
+    fn the_declared_section_alone_decides_the_annex_point() {
+        let p = |id: &str, cite: &str, section: Option<&str>| {
+            annex_point(&obligation(id, cite, section))
         };
         assert_eq!(
-            p(
-                "eu-ai-act",
-                "x",
-                "Art 9(1)",
-                Some("eu-technical-file/annex-iv-2g")
-            ),
+            p("x", "Art 9(1)", Some("eu-technical-file/annex-iv-2")),
             Some(2)
         );
         assert_eq!(
-            p("eu-ai-act", "x", "Art 9(1)", Some("eu-technical-file/7")),
-            Some(7)
-        );
-        assert_eq!(p("eu-ai-act", "annex-iv-8", "whatever", None), Some(8));
-        assert_eq!(p("eu-ai-act", "x", "Annex IV 2(a)-(h)", None), Some(2));
-        assert_eq!(
-            p("eu-ai-act", "x", "Annex IV point 9; Art 72(3)", None),
-            Some(9)
-        );
-        assert_eq!(p("eu-ai-act", "x", "Art 10(2)(f)", None), Some(2));
-        assert_eq!(p("eu-ai-act", "x", "Art. 4a(1)", None), Some(2));
-        assert_eq!(p("eu-ai-act", "x", "Art 9(2)(a)", None), Some(5));
-        assert_eq!(p("eu-ai-act", "x", "Art 26(7)", None), None);
-        assert_eq!(
             p(
-                "eu-ai-act",
-                "x",
-                "Art 10(2)(f)",
-                Some("eu-technical-file/bias")
+                "art-13-1",
+                "Art 13(1)",
+                Some("eu-technical-file/annex-iv-3")
             ),
-            Some(2)
+            Some(3)
         );
-        // Other frameworks appear in the technical file only when they say so.
-        assert_eq!(
-            p(
-                "nyc-ll144",
-                "5-301-b",
-                "6 RCNY § 5-301(b)",
-                Some("ll144-summary/results")
-            ),
-            None
-        );
-        assert_eq!(
-            p(
-                "internal",
-                "x",
-                "Policy 3",
-                Some("eu-technical-file/annex-iv-5")
-            ),
-            Some(5)
-        );
-        assert_eq!(p("eu-ai-act", "annex-iv-10", "x", None), None);
+        // No guessing from ids, citations or article numbers.
+        assert_eq!(p("annex-iv-8", "Annex IV point 8", None), None);
+        assert_eq!(p("art-9-1", "Art 9(1)", Some("compliance-matrix")), None);
+        assert_eq!(p("x", "Art 10(2)(f)", Some("ll144-summary/sex")), None);
     }
 }
