@@ -169,6 +169,20 @@ fn show(fw: &Framework) -> String {
                 .map(|n| format!("  {n}"))
                 .unwrap_or_default();
             let _ = writeln!(out, "  @{name}  {}{cite}{note}", d.date);
+            if let Some(caveat) = &d.interpretation {
+                let _ = writeln!(out, "      an interpretation: {caveat}");
+            }
+        }
+    }
+    if !fw.exemptions.is_empty() {
+        let _ = writeln!(out, "\nExemptions:");
+        for ex in &fw.exemptions {
+            let _ = writeln!(out, "  {}  [{}]", ex.id, ex.cite);
+            let _ = writeln!(out, "    when: {}", conditions(&ex.conditions));
+            let _ = writeln!(out, "    then not applicable: {}", ex.message);
+            if !ex.except.is_empty() {
+                let _ = writeln!(out, "    except: {}", ex.except.join(", "));
+            }
         }
     }
     let _ = writeln!(out, "\nEvidence kinds ({}):", fw.evidence_kinds.len());
