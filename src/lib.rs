@@ -13,6 +13,8 @@
 //! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`.
 //!
 //! [`sql`] writes the aggregation query that computes the counts input inside a warehouse.
+//! [`document`] names the documents and the sections obligations are filed under: a leaf that
+//! frameworks, render and seal all use.
 //!
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
