@@ -675,7 +675,8 @@ Female = ["F"]
                 metrics.data.explanation = data.explanation.clone();
             }
             let frameworks = FrameworkSet::load(&audit).unwrap_or_else(|e| panic!("{e}"));
-            let evidence = evidence::discover(&audit, &frameworks).unwrap_or_else(|e| panic!("{e}"));
+            let evidence =
+                evidence::discover(&audit, &frameworks).unwrap_or_else(|e| panic!("{e}"));
             run(&audit, &metrics, &frameworks, &evidence, day("2026-03-10")).unwrap()
         }
     }
@@ -829,7 +830,13 @@ Female = ["F"]
 
             let report = Shipped::new(case.not_applicable, case.not_applicable_roles).run();
             let ob = find(&report, case.key);
-            assert_eq!(ob.status, Status::NotApplicable, "{}: {}", case.key, ob.reason);
+            assert_eq!(
+                ob.status,
+                Status::NotApplicable,
+                "{}: {}",
+                case.key,
+                ob.reason
+            );
             assert!(
                 ob.reason.contains(case.because),
                 "{}: {}",
@@ -946,7 +953,9 @@ Female = ["F"]
         assert_eq!(ob.status, Status::Failing);
         assert!(
             ob.reason.contains("third Example")
-                && ob.reason.contains("facts.historical_data_sufficient is true"),
+                && ob
+                    .reason
+                    .contains("facts.historical_data_sufficient is true"),
             "{}",
             ob.reason
         );
@@ -967,7 +976,11 @@ Female = ["F"]
             "{}",
             ob.reason
         );
-        assert_eq!(ob.evidence.len(), 1, "the auditor's document is still listed");
+        assert_eq!(
+            ob.evidence.len(),
+            1,
+            "the auditor's document is still listed"
+        );
 
         let report = Shipped::new("classifies_into_groups = false", ALL_ROLES).run();
         let ob = find(&report, "nyc-ll144/5-301-b-4");
@@ -986,7 +999,10 @@ Female = ["F"]
         for (key, fact) in [
             ("eu-ai-act/art-25-1-a", "own_name_or_trademark_on_system"),
             ("eu-ai-act/art-25-1-b", "substantial_modification"),
-            ("eu-ai-act/art-25-1-c", "intended_purpose_changed_to_high_risk"),
+            (
+                "eu-ai-act/art-25-1-c",
+                "intended_purpose_changed_to_high_risk",
+            ),
         ] {
             let f = Shipped::new(&format!("{fact} = true"), r#"["employer", "deployer"]"#);
             f.doc("provider_role_assessment");
@@ -994,8 +1010,7 @@ Female = ["F"]
             let ob = find(&report, key);
             assert_eq!(ob.status, Status::Failing, "{key}");
             assert!(
-                ob.reason
-                    .contains("add \"provider\" to [audit] roles")
+                ob.reason.contains("add \"provider\" to [audit] roles")
                     && ob
                         .reason
                         .contains("audit.roles is [\"employer\",\"deployer\"]"),
