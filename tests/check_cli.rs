@@ -1,6 +1,6 @@
 //! `fairfile check` and `fairfile frameworks` run as the real binary, on copies of
 //! `tests/fixtures/check/audit` (its own small frameworks, 40 applicants, one evidence document
-//! per obligation).
+//! per obligation), and (read only) on the bundled example with the shipped frameworks.
 
 use std::path::{Path, PathBuf};
 
@@ -295,4 +295,56 @@ fn frameworks_list_and_show() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean \"nyc-ll144\"?"));
+}
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
+
+/// The bundled example declares the facts of issue 8 §4's obligations, and the README quotes the
+/// summary `check` prints for it (so a changed count cannot leave the README behind).
+#[test]
+fn example_facts_decide_the_added_obligations_and_the_readme_quotes_its_summary() {
+    let report = check_json(Path::new(EXAMPLE), &[]);
+    for (framework, obligation, expected) in [
+        ("nyc-ll144", "20-870-aedt", "met"),
+        ("nyc-ll144", "5-301-b-4", "not_applicable"),
+        ("nyc-ll144", "5-302-a-pooled", "not_applicable"),
+        ("nyc-ll144", "5-302-b-insufficient", "not_applicable"),
+        ("eu-ai-act", "art-20-1", "met"),
+        ("eu-ai-act", "art-20-2", "not_applicable"),
+        ("eu-ai-act", "art-21", "waived"),
+        ("eu-ai-act", "art-22", "met"),
+        ("eu-ai-act", "art-25-1-a", "met"),
+        ("eu-ai-act", "art-25-1-b", "met"),
+        ("eu-ai-act", "art-25-1-c", "not_applicable"),
+        ("eu-ai-act", "art-50-1", "not_applicable"),
+        ("eu-ai-act", "art-73-reports", "not_applicable"),
+        ("eu-ai-act", "art-86-records", "met"),
+        ("eu-ai-act", "art-111-2", "met"),
+    ] {
+        assert_eq!(
+            status(&report, framework, obligation),
+            expected,
+            "{framework}/{obligation}"
+        );
+    }
+
+    let out = fairfile().arg("check").arg(EXAMPLE).output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let summary: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Summary as of"))
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(summary.len(), 2, "{table}");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for line in summary {
+        assert!(
+            readme.lines().any(|l| l.trim() == line),
+            "README.md does not quote {line:?}"
+        );
+    }
 }

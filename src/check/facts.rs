@@ -110,6 +110,15 @@ pub fn evaluate(condition: &Condition, doc: &Value) -> Eval {
         (ConditionOp::Equals(want), Some(v)) => holds(same(v, want), v),
         (ConditionOp::NotEquals(want), Some(v)) => holds(!same(v, want), v),
         (ConditionOp::OneOf(options), Some(v)) => holds(options.iter().any(|o| same(v, o)), v),
+        (ConditionOp::Contains(want), Some(v)) => match v {
+            Value::Array(items) => holds(items.iter().any(|i| same(i, want)), v),
+            other => Eval::Fails(format!(
+                "{} is {}, not a list that could contain {}",
+                condition.fact,
+                show(other),
+                show(want)
+            )),
+        },
         (ConditionOp::AtLeast(bound), Some(v)) => match compare(v, bound) {
             Some(ord) => holds(ord != Ordering::Less, v),
             None if period_of(bound).is_some() && period_of(v).is_some() => {
@@ -330,5 +339,21 @@ mod tests {
             evaluate(&cond("facts.kind", ConditionOp::AtLeast(json!(3))), &doc),
             Eval::Fails(_)
         ));
+    }
+
+    #[test]
+    fn contains_looks_into_a_list() {
+        let doc = json!({"audit": {"roles": ["employer", "deployer"]}, "facts": {"kind": "x"}});
+        let has = |fact: &str, v: Value| evaluate(&cond(fact, ConditionOp::Contains(v)), &doc);
+        assert_eq!(has("audit.roles", json!("deployer")), Eval::Holds);
+        assert_eq!(
+            has("audit.roles", json!("provider")),
+            Eval::Fails("audit.roles is [\"employer\",\"deployer\"]".into())
+        );
+        assert_eq!(
+            has("facts.kind", json!("x")),
+            Eval::Fails("facts.kind is \"x\", not a list that could contain \"x\"".into())
+        );
+        assert_eq!(has("audit.missing", json!("x")), Eval::Absent);
     }
 }

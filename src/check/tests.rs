@@ -591,3 +591,437 @@ fn fixture_json_snapshot() {
     f.remove("evidence/candidate-notice.md");
     insta::assert_json_snapshot!(f.run(Some("2027-01-04")));
 }
+
+/// The shipped frameworks on a minimal audit whose facts, roles, data kind and evidence each test
+/// sets: the obligations added for issue 8 §4 are met, missing or not applicable as their facts say.
+mod shipped {
+    use super::*;
+
+    const CONFIG: &str = r#"[audit]
+id = "shipped-2026"
+title = "Shipped frameworks"
+organization = "Org"
+system = "Tool"
+audit_date = 2026-03-10
+planned_use_date = 2026-03-23
+frameworks = ["nyc-ll144", "eu-ai-act"]
+roles = ROLES
+
+[audit.facts]
+FACTS
+
+[auditor]
+name = "Pat Auditor"
+independent = true
+
+[data]
+path = "data.csv"
+DATA_KIND
+description = "Export of the tool's decisions"
+outcome = "selection"
+
+[data.columns]
+sex = "gender"
+selected = "advanced"
+
+[data.categories.sex]
+Male = ["M"]
+Female = ["F"]
+"#;
+
+    const ALL_ROLES: &str = r#"["employer", "provider", "deployer"]"#;
+    const HISTORICAL: &str = r#"kind = "historical""#;
+    const TEST_DATA: &str = "kind = \"test\"\nexplanation = \"The tool has not been used yet: synthetic résumés from the vendor.\"";
+
+    struct Shipped {
+        dir: tempfile::TempDir,
+        test_data: bool,
+    }
+
+    impl Shipped {
+        fn new(facts: &str, roles: &str) -> Shipped {
+            Shipped::with_data(facts, roles, HISTORICAL)
+        }
+
+        fn with_data(facts: &str, roles: &str, data_kind: &str) -> Shipped {
+            let dir = tempfile::tempdir().unwrap();
+            let config = CONFIG
+                .replace("ROLES", roles)
+                .replace("FACTS", facts)
+                .replace("DATA_KIND", data_kind);
+            std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
+            std::fs::create_dir_all(dir.path().join("evidence")).unwrap();
+            Shipped {
+                dir,
+                test_data: data_kind != HISTORICAL,
+            }
+        }
+
+        /// One evidence document of `kind`, dated before the audit.
+        fn doc(&self, kind: &str) -> &Shipped {
+            let body = format!(
+                "+++\nkind = [\"{kind}\"]\ntitle = \"{kind}\"\ndate = 2026-03-01\n+++\n\nThe {kind}.\n"
+            );
+            std::fs::write(self.dir.path().join(format!("evidence/{kind}.md")), body).unwrap();
+            self
+        }
+
+        fn run(&self) -> CheckReport {
+            let audit = Audit::load(self.dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            let mut metrics: MetricsReport = serde_json::from_str(METRICS).unwrap();
+            if self.test_data {
+                // What `metrics` carries over from [data] for test data.
+                let data = audit.config.data.get_ref();
+                metrics.data.explanation = data.explanation.clone();
+            }
+            let frameworks = FrameworkSet::load(&audit).unwrap_or_else(|e| panic!("{e}"));
+            let evidence =
+                evidence::discover(&audit, &frameworks).unwrap_or_else(|e| panic!("{e}"));
+            run(&audit, &metrics, &frameworks, &evidence, day("2026-03-10")).unwrap()
+        }
+    }
+
+    /// An obligation's facts (and roles) where it applies and where it does not.
+    struct Case {
+        key: &'static str,
+        applies: &'static str,
+        not_applicable: &'static str,
+        not_applicable_roles: &'static str,
+        kinds: &'static [&'static str],
+        /// In the not-applicable reason.
+        because: &'static str,
+    }
+
+    const CASES: &[Case] = &[
+        Case {
+            key: "nyc-ll144/20-870-aedt",
+            applies: "aedt_output_use = \"solely\"",
+            not_applicable: "aedt_output_use = \"solely\"",
+            not_applicable_roles: r#"["provider", "deployer"]"#,
+            kinds: &["aedt_scope_assessment"],
+            because: "applies to employer, employment_agency; this audit declares roles provider, deployer",
+        },
+        Case {
+            key: "nyc-ll144/5-302-a-pooled",
+            applies: "pooled_data = true\npooled_data_basis = \"own_data_provided\"",
+            not_applicable: "pooled_data = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["pooled_data_record"],
+            because: "facts.pooled_data is false (The audit data are not pooled",
+        },
+        Case {
+            key: "eu-ai-act/art-20-1",
+            applies: "non_conformity_identified = true",
+            not_applicable: "non_conformity_identified = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["capa_records"],
+            because: "facts.non_conformity_identified is false (Art 20(1) acts once",
+        },
+        Case {
+            key: "eu-ai-act/art-20-2",
+            applies: "art_79_risk_identified = true",
+            not_applicable: "art_79_risk_identified = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["capa_records"],
+            because: "facts.art_79_risk_identified is false (Art 20(2) acts once",
+        },
+        Case {
+            key: "eu-ai-act/art-21",
+            applies: "",
+            not_applicable: "",
+            not_applicable_roles: r#"["employer", "deployer"]"#,
+            kinds: &["authority_comms_procedure"],
+            because: "applies to provider; this audit declares roles employer, deployer",
+        },
+        Case {
+            key: "eu-ai-act/art-22",
+            applies: "provider_established_in_union = false",
+            not_applicable: "provider_established_in_union = true",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["authorised_representative_mandate"],
+            because: "facts.provider_established_in_union is true (Art 22 binds only providers established in a third country",
+        },
+        Case {
+            key: "eu-ai-act/art-25-1-a",
+            applies: "own_name_or_trademark_on_system = true",
+            not_applicable: "own_name_or_trademark_on_system = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["provider_role_assessment"],
+            because: "facts.own_name_or_trademark_on_system is false",
+        },
+        Case {
+            key: "eu-ai-act/art-25-1-b",
+            applies: "substantial_modification = true",
+            not_applicable: "substantial_modification = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["provider_role_assessment"],
+            because: "facts.substantial_modification is false",
+        },
+        Case {
+            key: "eu-ai-act/art-25-1-c",
+            applies: "intended_purpose_changed_to_high_risk = true",
+            not_applicable: "intended_purpose_changed_to_high_risk = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["provider_role_assessment"],
+            because: "facts.intended_purpose_changed_to_high_risk is false",
+        },
+        Case {
+            key: "eu-ai-act/art-50-1",
+            applies: "interacts_directly_with_persons = true",
+            not_applicable: "interacts_directly_with_persons = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["ai_interaction_disclosure"],
+            because: "facts.interacts_directly_with_persons is false (The system does not interact directly",
+        },
+        Case {
+            key: "eu-ai-act/art-73-reports",
+            applies: "serious_incident_occurred = true",
+            not_applicable: "serious_incident_occurred = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["incident_reports"],
+            because: "facts.serious_incident_occurred is false (No serious incident",
+        },
+        Case {
+            key: "eu-ai-act/art-86-records",
+            applies: "explanation_requests_received = true",
+            not_applicable: "explanation_requests_received = false",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["explanation_records"],
+            because: "facts.explanation_requests_received is false",
+        },
+        Case {
+            key: "eu-ai-act/art-111-2",
+            applies: "placed_on_market_date = 2027-12-01",
+            not_applicable: "placed_on_market_date = 2027-12-02",
+            not_applicable_roles: ALL_ROLES,
+            kinds: &["classification_memo", "change_mgmt_procedure"],
+            because: "applies only when facts.placed_on_market_date ≤ \"2027-12-01\"; facts.placed_on_market_date is \"2027-12-02\"",
+        },
+    ];
+
+    #[test]
+    fn new_obligations_met_missing_and_not_applicable() {
+        for case in CASES {
+            let with_evidence = Shipped::new(case.applies, ALL_ROLES);
+            for kind in case.kinds {
+                with_evidence.doc(kind);
+            }
+            let report = with_evidence.run();
+            let ob = find(&report, case.key);
+            assert_eq!(ob.status, Status::Met, "{}: {}", case.key, ob.reason);
+            assert!(!ob.applicability_undecided, "{}: {}", case.key, ob.reason);
+
+            // Each requirement on its own: without its document the obligation is missing.
+            for (i, kind) in case.kinds.iter().enumerate() {
+                let partial = Shipped::new(case.applies, ALL_ROLES);
+                for other in case.kinds.iter().take(i) {
+                    partial.doc(other);
+                }
+                let report = partial.run();
+                let ob = find(&report, case.key);
+                assert_eq!(ob.status, Status::Missing, "{}: {}", case.key, ob.reason);
+                assert!(
+                    ob.missing_kinds.contains(&kind.to_string()),
+                    "{}: {:?}",
+                    case.key,
+                    ob.missing_kinds
+                );
+            }
+
+            let report = Shipped::new(case.not_applicable, case.not_applicable_roles).run();
+            let ob = find(&report, case.key);
+            assert_eq!(
+                ob.status,
+                Status::NotApplicable,
+                "{}: {}",
+                case.key,
+                ob.reason
+            );
+            assert!(
+                ob.reason.contains(case.because),
+                "{}: {}",
+                case.key,
+                ob.reason
+            );
+        }
+    }
+
+    #[test]
+    fn undeclared_facts_leave_the_new_obligations_undecided_and_checked() {
+        let report = Shipped::new("", ALL_ROLES).run();
+        for case in CASES.iter().filter(|c| !c.applies.is_empty()) {
+            let ob = find(&report, case.key);
+            let fact = case.applies.split(" =").next().unwrap();
+            if case.key == "nyc-ll144/20-870-aedt" {
+                continue; // its fact is a condition, not an applicability rule (below)
+            }
+            assert!(ob.applicability_undecided, "{}: {}", case.key, ob.reason);
+            assert!(
+                ob.reason
+                    .contains(&format!("declare `{fact}` in [audit.facts]")),
+                "{}: {}",
+                case.key,
+                ob.reason
+            );
+        }
+    }
+
+    #[test]
+    fn a_tool_used_in_none_of_the_three_ways_is_not_an_aedt() {
+        let f = Shipped::new("aedt_output_use = \"one_factor_among_many\"", ALL_ROLES);
+        f.doc("aedt_scope_assessment");
+        let report = f.run();
+        let ob = find(&report, "nyc-ll144/20-870-aedt");
+        assert_eq!(ob.status, Status::Failing);
+        assert!(
+            ob.reason.contains("outside Local Law 144")
+                && ob
+                    .reason
+                    .contains("facts.aedt_output_use is \"one_factor_among_many\""),
+            "{}",
+            ob.reason
+        );
+        // Never guessed: an undeclared use is failing too, and says what to declare.
+        let f = Shipped::new("", ALL_ROLES);
+        f.doc("aedt_scope_assessment");
+        let report = f.run();
+        let ob = find(&report, "nyc-ll144/20-870-aedt");
+        assert_eq!(ob.status, Status::Failing);
+        assert!(
+            ob.reason
+                .contains("declare `aedt_output_use` in [audit.facts]"),
+            "{}",
+            ob.reason
+        );
+        for use_ in ["weighted_most", "overrules"] {
+            let f = Shipped::new(&format!("aedt_output_use = \"{use_}\""), ALL_ROLES);
+            f.doc("aedt_scope_assessment");
+            assert_eq!(
+                find(&f.run(), "nyc-ll144/20-870-aedt").status,
+                Status::Met,
+                "{use_}"
+            );
+        }
+    }
+
+    #[test]
+    fn pooled_data_without_own_data_is_failing() {
+        let f = Shipped::new(
+            "pooled_data = true\npooled_data_basis = \"vendor_pool_only\"",
+            ALL_ROLES,
+        );
+        f.doc("pooled_data_record");
+        let report = f.run();
+        let ob = find(&report, "nyc-ll144/5-302-a-pooled");
+        assert_eq!(ob.status, Status::Failing);
+        assert!(ob.reason.starts_with("6 RCNY § 5-302(a)"), "{}", ob.reason);
+        let f = Shipped::new(
+            "pooled_data = true\npooled_data_basis = \"never_used\"",
+            ALL_ROLES,
+        );
+        f.doc("pooled_data_record");
+        assert_eq!(
+            find(&f.run(), "nyc-ll144/5-302-a-pooled").status,
+            Status::Met
+        );
+    }
+
+    #[test]
+    fn test_data_only_when_historical_data_are_insufficient() {
+        let report = Shipped::new("", ALL_ROLES).run();
+        let ob = find(&report, "nyc-ll144/5-302-b-insufficient");
+        assert_eq!(ob.status, Status::NotApplicable);
+        assert!(
+            ob.reason.contains("data.kind is \"historical\""),
+            "{}",
+            ob.reason
+        );
+
+        let report =
+            Shipped::with_data("historical_data_sufficient = false", ALL_ROLES, TEST_DATA).run();
+        let ob = find(&report, "nyc-ll144/5-302-b-insufficient");
+        assert_eq!(ob.status, Status::Met, "{}", ob.reason);
+        assert_eq!(
+            ob.evidence[0].computed.as_deref(),
+            Some("metrics.data.explanation")
+        );
+
+        // The rule's third Example: enough historical data of its own, so no test data.
+        let report =
+            Shipped::with_data("historical_data_sufficient = true", ALL_ROLES, TEST_DATA).run();
+        let ob = find(&report, "nyc-ll144/5-302-b-insufficient");
+        assert_eq!(ob.status, Status::Failing);
+        assert!(
+            ob.reason.contains("third Example")
+                && ob
+                    .reason
+                    .contains("facts.historical_data_sufficient is true"),
+            "{}",
+            ob.reason
+        );
+    }
+
+    /// fairfile computes no per-classification tables, so a tool that classifies people into
+    /// groups can never have § 5-301(b)(4) met, even with the auditor's document.
+    #[test]
+    fn classification_groups_are_failing_not_met() {
+        let f = Shipped::new("classifies_into_groups = true", ALL_ROLES);
+        f.doc("classification_group_calculations");
+        let report = f.run();
+        let ob = find(&report, "nyc-ll144/5-301-b-4");
+        assert_eq!(ob.status, Status::Failing);
+        assert!(
+            ob.reason
+                .contains("fairfile does not compute per-classification tables"),
+            "{}",
+            ob.reason
+        );
+        assert_eq!(
+            ob.evidence.len(),
+            1,
+            "the auditor's document is still listed"
+        );
+
+        let report = Shipped::new("classifies_into_groups = false", ALL_ROLES).run();
+        let ob = find(&report, "nyc-ll144/5-301-b-4");
+        assert_eq!(ob.status, Status::NotApplicable);
+        assert!(
+            ob.reason.contains("facts.classifies_into_groups is false"),
+            "{}",
+            ob.reason
+        );
+    }
+
+    /// A deployer that became the provider under Art 25(1) but declares no provider role would
+    /// silently skip every provider obligation: that is failing.
+    #[test]
+    fn art_25_needs_the_provider_role() {
+        for (key, fact) in [
+            ("eu-ai-act/art-25-1-a", "own_name_or_trademark_on_system"),
+            ("eu-ai-act/art-25-1-b", "substantial_modification"),
+            (
+                "eu-ai-act/art-25-1-c",
+                "intended_purpose_changed_to_high_risk",
+            ),
+        ] {
+            let f = Shipped::new(&format!("{fact} = true"), r#"["employer", "deployer"]"#);
+            f.doc("provider_role_assessment");
+            let report = f.run();
+            let ob = find(&report, key);
+            assert_eq!(ob.status, Status::Failing, "{key}");
+            assert!(
+                ob.reason.contains("add \"provider\" to [audit] roles")
+                    && ob
+                        .reason
+                        .contains("audit.roles is [\"employer\",\"deployer\"]"),
+                "{key}: {}",
+                ob.reason
+            );
+            // …and the provider obligations are indeed skipped until it does.
+            assert_eq!(
+                find(&report, "eu-ai-act/art-21").status,
+                Status::NotApplicable
+            );
+        }
+    }
+}

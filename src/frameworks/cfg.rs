@@ -132,6 +132,8 @@ pub struct ConditionDecl {
     #[serde(default)]
     pub one_of: Option<toml::Value>,
     #[serde(default)]
+    pub contains: Option<toml::Value>,
+    #[serde(default)]
     pub exists: Option<toml::Value>,
     #[serde(default)]
     pub message: Option<String>,

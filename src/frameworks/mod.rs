@@ -215,6 +215,8 @@ pub enum ConditionOp {
     AtLeast(serde_json::Value),
     AtMost(serde_json::Value),
     OneOf(Vec<serde_json::Value>),
+    /// The fact is a list holding this value (e.g. `audit.roles` contains `"provider"`).
+    Contains(serde_json::Value),
     Exists(bool),
 }
 
@@ -226,6 +228,7 @@ impl ConditionOp {
             ConditionOp::AtLeast(_) => "at_least",
             ConditionOp::AtMost(_) => "at_most",
             ConditionOp::OneOf(_) => "one_of",
+            ConditionOp::Contains(_) => "contains",
             ConditionOp::Exists(_) => "exists",
         }
     }
@@ -247,6 +250,7 @@ impl std::fmt::Display for Condition {
                     vs.iter().map(show).collect::<Vec<_>>().join(", ")
                 )
             }
+            ConditionOp::Contains(v) => write!(f, "{} contains {}", self.fact, show(v)),
             ConditionOp::Exists(true) => write!(f, "{} is declared", self.fact),
             ConditionOp::Exists(false) => write!(f, "{} is not declared", self.fact),
         }
@@ -1103,6 +1107,7 @@ impl Validator<'_> {
             ("at_least", &c.at_least),
             ("at_most", &c.at_most),
             ("one_of", &c.one_of),
+            ("contains", &c.contains),
             ("exists", &c.exists),
         ]
         .into_iter()
@@ -1111,7 +1116,7 @@ impl Validator<'_> {
         let malformed = |msg: String| {
             Code::F006MalformedCondition
                 .error(at.clone(), msg)
-                .with_help("write { fact = \"…\", <op> = <value> } with one op among equals, not_equals, at_least, at_most, one_of, exists")
+                .with_help("write { fact = \"…\", <op> = <value> } with one op among equals, not_equals, at_least, at_most, one_of, contains, exists")
         };
         if ops.len() != 1 {
             let names: Vec<&str> = ops.iter().map(|(n, _)| *n).collect();
@@ -1131,6 +1136,7 @@ impl Validator<'_> {
         let op = match name {
             "equals" => ConditionOp::Equals(toml_to_json(value)),
             "not_equals" => ConditionOp::NotEquals(toml_to_json(value)),
+            "contains" => ConditionOp::Contains(toml_to_json(value)),
             "at_least" | "at_most" => {
                 let ok = value.is_integer()
                     || value.is_float()

@@ -144,6 +144,121 @@ fn shipped_frameworks_load_and_validate() {
     }
 }
 
+/// The obligations added for issue 8 §4: each cites its article, starts when its article applies
+/// (Art 50 and the transitional Art 111 from the general date, the Chapter III duties from the
+/// Annex III date, LL144 from enforcement) and declares where it is presented.
+#[test]
+fn added_obligations_are_cited_dated_and_placed() {
+    let set = FrameworkSet::shipped().unwrap();
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let cases = [
+        (
+            "nyc-ll144/20-870-aedt",
+            "§ 20-870",
+            "2023-07-05",
+            "compliance-matrix",
+        ),
+        (
+            "nyc-ll144/5-302-a-pooled",
+            "§ 5-302(a)",
+            "2023-07-05",
+            "ll144-summary/data",
+        ),
+        (
+            "nyc-ll144/5-302-b-insufficient",
+            "§ 5-302(b)",
+            "2023-07-05",
+            "ll144-summary/data",
+        ),
+        (
+            "eu-ai-act/art-20-1",
+            "Art 20(1)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-20-2",
+            "Art 20(2)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-21",
+            "Art 21",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-22",
+            "Art 22",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-25-1-a",
+            "Art 25(1)(a)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-25-1-b",
+            "Art 25(1)(b)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-25-1-c",
+            "Art 25(1)(c)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-50-1",
+            "Art 50(1)",
+            "2026-08-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-73-reports",
+            "Art 73",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-86-records",
+            "Art 86(1)",
+            "2027-12-02",
+            "compliance-matrix",
+        ),
+        (
+            "eu-ai-act/art-111-2",
+            "Art 111(2)",
+            "2026-08-02",
+            "compliance-matrix",
+        ),
+    ];
+    for (key, cite, from, section) in cases {
+        let (_, ob) = set.obligation(key).unwrap_or_else(|| panic!("no {key}"));
+        assert!(ob.cite.contains(cite), "{key}: {}", ob.cite);
+        assert_eq!(ob.applies_from, Some(date(from)), "{key}");
+        assert_eq!(
+            ob.section.map(|s| s.to_string()).as_deref(),
+            Some(section),
+            "{key}"
+        );
+    }
+    // The kinds defined for these duties are now used by an obligation.
+    for kind in ["capa_records", "incident_reports", "explanation_records"] {
+        assert!(
+            set.frameworks()
+                .iter()
+                .flat_map(|f| &f.obligations)
+                .any(|o| o.evidence.iter().any(|r| r.kinds.iter().any(|k| k == kind))),
+            "{kind} is used by no obligation"
+        );
+    }
+}
+
 #[test]
 fn unknown_key_is_located_and_suggested() {
     let err = error(&replace(
