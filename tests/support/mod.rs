@@ -73,8 +73,8 @@ pub fn compas_csv(test: &str) -> Option<PathBuf> {
     // Straight to stderr, past the test harness's capture, so a passing run still shows the skip.
     let _ = writeln!(
         std::io::stderr(),
-        "skipped: {test} needs ProPublica's compas-scores-two-years.csv, which is not redistributed \
-         with fairfile (it states no licence). To run it, get the file from \
+        "skipped: {test}: ProPublica's compas-scores-two-years.csv is not redistributed with \
+         fairfile (it states no licence). To run this, get the file from \
          https://github.com/propublica/compas-analysis (commit bafff5da; drop the name, first, last \
          and dob columns) and set {COMPAS_ENV}=/path/to/it or copy it to {COMPAS_LOCAL}."
     );
