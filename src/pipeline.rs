@@ -187,7 +187,7 @@ pub fn collect_inputs(
 }
 
 /// A path as written in the config, with `/` separators and no `./` segments (it may lead out of
-/// the audit folder with `..`, e.g. to a shared data folder).
+/// the audit folder with `..`, e.g. to a data folder beside it).
 fn normalize_relative(written: &str) -> String {
     let unified = written.replace('\\', "/");
     let parts: Vec<&str> = unified
@@ -214,8 +214,8 @@ mod tests {
         );
         assert_eq!(normalize_relative("data\\x.csv"), "data/x.csv");
         assert_eq!(
-            normalize_relative("../shared/data/x.csv"),
-            "../shared/data/x.csv"
+            normalize_relative("../warehouse-export/x.csv"),
+            "../warehouse-export/x.csv"
         );
         assert_eq!(normalize_relative("/abs/x.csv"), "/abs/x.csv");
     }

@@ -4,19 +4,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-const CONFIG: &str = r#"[audit]
-id = "acme-2026"
-title = "Bias audit"
-organization = "Acme"
-system = "ResumeRank"
-audit_date = 2026-11-20
-frameworks = ["nyc-ll144"]
+mod support;
 
-[auditor]
-name = "Jane Roe"
-independent = true
-
-[data]
+/// The `[data]` tables of the test audit (the head is `support::AUDIT_HEAD`).
+const DATA: &str = r#"[data]
 counts = "counts.csv"
 kind = "historical"
 description = "ATS export"
@@ -37,6 +28,10 @@ White = ["White"]
 unknown = [""]
 "#;
 
+fn config() -> String {
+    support::audit_toml(DATA)
+}
+
 fn audit(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
@@ -49,7 +44,7 @@ fn fairfile() -> Command {
 
 #[test]
 fn prints_a_quoted_query_for_a_qualified_table() {
-    let dir = audit(CONFIG);
+    let dir = audit(&config());
     fairfile()
         .args(["sql"])
         .arg(dir.path())
@@ -65,7 +60,7 @@ fn prints_a_quoted_query_for_a_qualified_table() {
 
 #[test]
 fn spark_quotes_with_backticks_and_backslashes() {
-    let dir = audit(CONFIG);
+    let dir = audit(&config());
     fairfile()
         .args(["sql"])
         .arg(dir.path())
@@ -78,7 +73,7 @@ fn spark_quotes_with_backticks_and_backslashes() {
 
 #[test]
 fn unknown_dialect_is_a_usage_error() {
-    let dir = audit(CONFIG);
+    let dir = audit(&config());
     fairfile()
         .args(["sql"])
         .arg(dir.path())
@@ -92,7 +87,7 @@ fn unknown_dialect_is_a_usage_error() {
 
 #[test]
 fn bad_table_name_is_a_usage_error() {
-    let dir = audit(CONFIG);
+    let dir = audit(&config());
     fairfile()
         .args(["sql"])
         .arg(dir.path())
@@ -104,7 +99,7 @@ fn bad_table_name_is_a_usage_error() {
 
 #[test]
 fn missing_categories_are_an_input_error_with_the_config_location() {
-    let dir = audit(&CONFIG.replace(
+    let dir = audit(&config().replace(
         "[data.categories.race]\nWhite = [\"White\"]\nunknown = [\"\"]\n",
         "",
     ));
@@ -136,19 +131,7 @@ fn missing_audit_folder_is_an_input_error() {
 mod counts_from_the_query {
     use super::*;
 
-    const SELECTION: &str = r#"[audit]
-id = "acme-2026"
-title = "Bias audit"
-organization = "Acme"
-system = "ResumeRank"
-audit_date = 2026-11-20
-frameworks = ["nyc-ll144"]
-
-[auditor]
-name = "Jane Roe"
-independent = true
-
-[data]
+    const SELECTION_DATA: &str = r#"[data]
 counts = "counts.csv"
 kind = "historical"
 description = "ATS export"
@@ -170,6 +153,10 @@ Black = ["B"]
 unknown = [""]
 "#;
 
+    fn selection() -> String {
+        support::audit_toml(SELECTION_DATA)
+    }
+
     fn metrics(config: &str, counts: &str) -> assert_cmd::assert::Assert {
         let dir = audit(config);
         std::fs::write(dir.path().join("counts.csv"), counts).unwrap();
@@ -189,7 +176,7 @@ unknown = [""]
         let counts = format!(
             "{HEADER}Male,White,10,5,0,0,0\nMale,White,3,1,0,1,0\nFemale,Black,8,2,0,0,0\n"
         );
-        metrics(SELECTION, &counts)
+        metrics(&selection(), &counts)
             .code(2)
             .stderr(predicate::str::contains(
                 "unmapped sex value \"Male\": 3 individuals",
@@ -198,7 +185,7 @@ unknown = [""]
 
     #[test]
     fn flagged_values_fold_into_unknown_when_asked() {
-        let config = SELECTION.replace(
+        let config = selection().replace(
             "outcome = \"selection\"",
             "outcome = \"selection\"\nunmapped = \"unknown\"",
         );
@@ -236,7 +223,7 @@ unknown = [""]
     #[test]
     fn invalid_outcomes_counted_in_the_warehouse_are_an_error() {
         let counts = format!("{HEADER}Male,White,10,5,2,0,0\nFemale,Black,8,2,0,0,0\n");
-        metrics(SELECTION, &counts)
+        metrics(&selection(), &counts)
             .code(2)
             .stderr(predicate::str::contains(
                 "counts.csv:2:5 (field `invalid_outcome`)",
@@ -248,7 +235,7 @@ unknown = [""]
 
     #[test]
     fn invalid_scores_counted_in_the_warehouse_are_an_error() {
-        let config = SELECTION
+        let config = selection()
             .replace("outcome = \"selection\"", "outcome = \"scoring\"")
             .replace("selected = \"advanced\"", "score = \"score\"");
         let counts = "sex,race,n,above_median,median_score,invalid_score,sex_unmapped,race_unmapped\n\
@@ -261,7 +248,7 @@ unknown = [""]
     #[test]
     fn flags_other_than_zero_or_one_are_an_error() {
         let counts = format!("{HEADER}Male,White,10,5,0,yes,0\n");
-        metrics(SELECTION, &counts)
+        metrics(&selection(), &counts)
             .code(2)
             .stderr(predicate::str::contains("\"yes\" is not 0 or 1"));
     }

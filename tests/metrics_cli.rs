@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/metrics")
@@ -27,17 +29,6 @@ fn copy_fixture(name: &str) -> TempDir {
         }
     }
     dir
-}
-
-/// The shared real datasets (`../shared/data` beside the repository; one level further up from a
-/// git worktree).
-fn shared_data(file: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [root.join("../shared/data"), root.join("../../shared/data")]
-        .into_iter()
-        .map(|d| d.join(file))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("{file} not found in ../shared/data"))
 }
 
 fn fairfile() -> Command {
@@ -596,29 +587,10 @@ fn json_output_is_deterministic() {
 // ---------------------------------------------------------------------------------------------
 // Real data.
 
-#[test]
-fn compas_with_its_repeated_columns() {
-    let dir = copy_fixture("selection");
-    std::fs::copy(
-        shared_data("compas-scores-two-years.csv"),
-        dir.path().join("data/applicants.csv"),
-    )
-    .unwrap();
-    let config = r#"
-[audit]
-id = "compas"
-title = "COMPAS"
-organization = "Broward County"
-system = "COMPAS"
-audit_date = 2026-01-15
-frameworks = ["nyc-ll144"]
-
-[auditor]
-name = "Test"
-independent = true
-
+/// ProPublica COMPAS in selection mode (`[data] path` is `@PATH@`).
+const COMPAS_DATA: &str = r#"
 [data]
-path = "data/applicants.csv"
+path = "@PATH@"
 kind = "historical"
 description = "ProPublica COMPAS two-year recidivism data."
 outcome = "selection"
@@ -646,7 +618,18 @@ Asian = ["Asian"]
 "Native American or Alaska Native" = ["Native American"]
 Other = ["Other"]
 "#;
-    std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
+
+/// COMPAS, when a copy is present (it is not redistributed; tests/data/README.md). The repeated
+/// header is also held by the committed `ricci-repeated-header.csv` below.
+#[test]
+fn compas_with_its_repeated_columns() {
+    let Some(compas) = support::compas_csv("metrics_cli::compas_with_its_repeated_columns") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(compas, dir.path().join("applicants.csv")).unwrap();
+    let config = support::audit_toml(&COMPAS_DATA.replace("@PATH@", "applicants.csv"));
+    std::fs::write(dir.path().join("fairfile.toml"), &config).unwrap();
     // The header repeats `decile_score` and `priors_count`; neither is mapped, so that is fine.
     let report = json(dir.path());
     assert_eq!(report["total"], 7214);
@@ -693,21 +676,40 @@ Other = ["Other"]
     );
 }
 
-#[test]
-fn ricci_has_no_sex_column() {
-    let dir = copy_fixture("selection");
-    std::fs::copy(
-        shared_data("ricci.csv"),
-        dir.path().join("data/applicants.csv"),
+/// Ricci v. DeStefano: race and the combined exam score, pass mark 70 (`[data] path` is `@PATH@`).
+const RICCI_DATA: &str = r#"
+[data]
+path = "@PATH@"
+kind = "historical"
+description = "New Haven Fire Department promotion exams, 2003 (Ricci v. DeStefano)."
+outcome = "selection"
+
+[data.columns]
+race = "Race"
+score = "Combine"
+prediction_threshold = 70.0
+
+[data.categories.race]
+"Hispanic or Latino" = ["H"]
+White = ["W"]
+"Black or African American" = ["B"]
+"#;
+
+/// An audit folder holding the committed `tests/data/FILE`, configured by [`RICCI_DATA`].
+fn ricci_audit(file: &str) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(support::test_data(file), dir.path().join(file)).unwrap();
+    std::fs::write(
+        dir.path().join("fairfile.toml"),
+        support::audit_toml(&RICCI_DATA.replace("@PATH@", file)),
     )
     .unwrap();
-    let config = std::fs::read_to_string(dir.path().join("fairfile.toml")).unwrap();
-    let config = config
-        .replace("sex = \"gender\"\n", "")
-        .replace("race = \"race\"\nselected = \"advanced\"\nlabel = \"hired\"", "race = \"Race\"\nscore = \"Combine\"\nprediction_threshold = 70.0")
-        .replace("[data.categories.sex]\nMale = [\"M\"]\nFemale = [\"F\"]\nunknown = [\"\", \"Declined\"]\n", "")
-        .replace("\"Hispanic or Latino\" = [\"Hispanic\"]\nWhite = [\"White\"]\n\"Black or African American\" = [\"Black\"]", "\"Hispanic or Latino\" = [\"H\"]\nWhite = [\"W\"]\n\"Black or African American\" = [\"B\"]");
-    std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn ricci_has_no_sex_column() {
+    let dir = ricci_audit("ricci.csv");
     let report = json(dir.path());
     assert_eq!(report["total"], 118);
     assert_eq!(report["dimensions"]["sex"]["provided"], false);
@@ -727,6 +729,32 @@ fn ricci_has_no_sex_column() {
         );
     }
     assert!(report["warnings"].to_string().contains("no sex column"));
+}
+
+/// A real file whose header repeats names (`Oral` and `Written` twice, as a spreadsheet join that
+/// pulled the exam scores twice writes it): accepted while no repeated name is mapped, with the same
+/// numbers as the plain file; mapping one is an error naming the file, line 1 and the column.
+#[test]
+fn repeated_header_names_are_fine_unless_mapped() {
+    let plain = json(ricci_audit("ricci.csv").path());
+    let dir = ricci_audit("ricci-repeated-header.csv");
+    let repeated = json(dir.path());
+    assert_eq!(repeated["total"], 118);
+    assert_eq!(repeated["dimensions"], plain["dimensions"]);
+    assert_ne!(repeated["data"]["sha256"], plain["data"]["sha256"]);
+
+    let config = std::fs::read_to_string(dir.path().join("fairfile.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("fairfile.toml"),
+        config.replace("score = \"Combine\"", "score = \"Written\""),
+    )
+    .unwrap();
+    let err = input_error(dir.path());
+    assert!(err.contains("ricci-repeated-header.csv:1:"), "{err}");
+    assert!(
+        err.contains("column `Written` ([data.columns] score) appears 2 times in the header"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1071,10 +1099,8 @@ mod properties {
     }
 
     fn config(scoring: bool, label: bool, exclude: bool) -> String {
-        let mut c = String::from(
-            "[audit]\nid = \"p\"\ntitle = \"P\"\norganization = \"O\"\nsystem = \"S\"\naudit_date = 2026-01-15\n\
-             frameworks = [\"nyc-ll144\"]\n\n[auditor]\nname = \"A\"\nindependent = true\n\n[data]\n\
-             path = \"rows.csv\"\nkind = \"historical\"\ndescription = \"generated\"\n",
+        let mut c = super::support::audit_toml(
+            "[data]\npath = \"rows.csv\"\nkind = \"historical\"\ndescription = \"generated\"\n",
         );
         c.push_str(if scoring {
             "outcome = \"scoring\"\n"

@@ -21,7 +21,7 @@ use fairfile::metrics::{
     MetricsReport, Policy,
 };
 use fairfile::render::{self, ANNEX_IV, DocumentKind, RenderContext, Templates};
-use fairfile::seal::{HistoryEntry, InputRecord};
+use fairfile::seal::{self, HistoryEntry, InputRecord};
 
 // ------------------------------------------------------------------------------------------------
 // The audit folder and the context.
@@ -291,9 +291,14 @@ fn wilson(selected: u64, n: u64) -> (f64, f64) {
     (centre - half, centre + half)
 }
 
+/// ln C(n, k), as a sum of logarithms (plenty for a fixture's p-values).
+fn ln_binomial(n: u64, k: u64) -> f64 {
+    let k = k.min(n - k);
+    (1..=k).map(|i| ((n - k + i) as f64 / i as f64).ln()).sum()
+}
+
 /// Two-sided Fisher exact test of a 2×2 table (a, b / c, d).
 fn fisher(a: u64, b: u64, c: u64, d: u64) -> f64 {
-    use statrs::function::factorial::ln_binomial;
     let (row1, col1, n) = (a + b, a + c, a + b + c + d);
     let p = |x: u64| {
         (ln_binomial(row1, x) + ln_binomial(n - row1, col1 - x) - ln_binomial(n, col1)).exp()
@@ -976,12 +981,17 @@ fn same_context_gives_byte_identical_pdfs() {
     }
 }
 
+/// The `manifest.json` a PDF embeds, read by the same reader `fairfile verify` uses.
+fn embedded_manifest(pdf: &[u8]) -> Option<Vec<u8>> {
+    seal::extract_embedded_file(pdf, "manifest.json").expect("a readable PDF")
+}
+
 #[test]
 fn pdf_is_archival_dated_identified_and_carries_the_manifest() {
     let fixture = Fixture::new();
     let pdf = fixture.render(DocumentKind::Ll144Summary);
     assert_eq!(
-        render::extract_embedded_manifest(&pdf).as_deref(),
+        embedded_manifest(&pdf).as_deref(),
         Some(fixture.manifest.as_slice())
     );
     let info = pdfinfo(&pdf);
@@ -1007,13 +1017,10 @@ fn pdf_is_archival_dated_identified_and_carries_the_manifest() {
     // Different documents and versions have different identities but the same manifest channel.
     let other = fixture.render(DocumentKind::ComplianceMatrix);
     assert_eq!(
-        render::extract_embedded_manifest(&other).as_deref(),
+        embedded_manifest(&other).as_deref(),
         Some(fixture.manifest.as_slice())
     );
-    assert_eq!(
-        render::extract_embedded_manifest(b"%PDF-1.7 not really"),
-        None
-    );
+    assert!(seal::extract_embedded_file(b"%PDF-1.7 not really", "manifest.json").is_err());
 }
 
 #[test]
@@ -1137,7 +1144,7 @@ fn override_template_that_misses_pdf_ua_falls_back_to_pdf_a_3b() {
     let raw = String::from_utf8_lossy(&rendered.pdf);
     assert!(raw.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
     assert_eq!(
-        render::extract_embedded_manifest(&rendered.pdf).as_deref(),
+        embedded_manifest(&rendered.pdf).as_deref(),
         Some(fixture.manifest.as_slice())
     );
     // Built-in templates keep the full level.

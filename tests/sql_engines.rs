@@ -7,12 +7,18 @@
 //! a loopback port, with its data directory in a temporary folder). Shelling out to engines is for
 //! tests only; the product never runs an engine. A missing engine skips its test with a loud
 //! message, except under CI (`CI` set), where it fails: `.ci/setup-engines.sh` installs both.
+//!
+//! Datasets: a synthetic hostile file, UCI Adult (committed in `tests/data/`), the example audit's
+//! applicants, and ProPublica COMPAS when a local copy is present (it is not redistributed; without
+//! it the COMPAS cases are skipped with a message saying how to enable them).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+
+mod support;
 
 // ---------------------------------------------------------------------------------------------
 // Datasets: a CSV of rows plus the engine table's columns (clean names and types).
@@ -33,23 +39,6 @@ struct Dataset {
     csv: PathBuf,
     /// The engine table's columns, by position in the CSV.
     columns: Vec<(String, Type)>,
-}
-
-/// `FILE` in the shared real datasets: `../shared/data` beside the repository (as CI lays it
-/// out), one level further up from a worktree, or `$FAIRFILE_SHARED_DATA`.
-fn shared_data(file: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut candidates: Vec<PathBuf> = std::env::var_os("FAIRFILE_SHARED_DATA")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    candidates.push(root.join("../shared/data"));
-    candidates.push(root.join("../../shared/data"));
-    let found = candidates
-        .iter()
-        .map(|dir| dir.join(file))
-        .find(|p| p.is_file());
-    found.unwrap_or_else(|| root.join("../shared/data").join(file))
 }
 
 /// A deterministic synthetic file with hostile column names and values: reserved words, quotes,
@@ -114,9 +103,13 @@ fn hostile_dataset(dir: &Path) -> Dataset {
 
 /// COMPAS (ProPublica), whose header repeats `decile_score` and `priors_count`: the rows file and
 /// the engine table both get unique names (`decile_score_2`, …), everything else as published.
-fn compas_dataset(dir: &Path) -> Option<Dataset> {
-    let text = std::fs::read_to_string(shared_data("compas-scores-two-years.csv")).ok()?;
-    let (header, body) = text.split_once('\n')?;
+/// `source` is a local copy: the file is not redistributed (tests/data/README.md).
+fn compas_dataset(dir: &Path, source: &Path) -> Dataset {
+    let text = std::fs::read_to_string(source)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", source.display()));
+    let (header, body) = text
+        .split_once('\n')
+        .unwrap_or_else(|| panic!("{}: no header line", source.display()));
     let mut names: Vec<String> = Vec::new();
     for name in header.trim_end_matches('\r').split(',') {
         let mut unique = name.to_string();
@@ -134,18 +127,18 @@ fn compas_dataset(dir: &Path) -> Option<Dataset> {
         _ => Type::Text,
     };
     let columns = names.iter().map(|n| (n.clone(), typed(n))).collect();
-    Some(Dataset {
+    Dataset {
         name: "compas",
         csv: path,
         columns,
-    })
+    }
 }
 
-/// UCI Adult: hyphenated column names (`hours-per-week`) and 32,561 rows.
-fn adult_dataset() -> Option<Dataset> {
-    let path = shared_data("adult.csv");
-    let text = std::fs::read_to_string(&path).ok()?;
-    let header = text.lines().next()?;
+/// UCI Adult (committed in tests/data): hyphenated column names (`hours-per-week`) and 32,561 rows.
+fn adult_dataset() -> Dataset {
+    let path = support::test_data("adult.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header = text.lines().next().expect("adult.csv has a header");
     let columns = header
         .split(',')
         .map(|n| {
@@ -159,11 +152,11 @@ fn adult_dataset() -> Option<Dataset> {
             )
         })
         .collect();
-    Some(Dataset {
+    Dataset {
         name: "adult",
         csv: path,
         columns,
-    })
+    }
 }
 
 /// The example audit's applicant file, when the example is in the tree.
@@ -199,20 +192,6 @@ fn example_dataset() -> Option<(Dataset, String)> {
 
 // ---------------------------------------------------------------------------------------------
 // Audit configurations.
-
-const AUDIT_HEAD: &str = r#"[audit]
-id = "sql-engines"
-title = "SQL push-down check"
-organization = "Acme"
-system = "ResumeRank"
-audit_date = 2026-11-20
-frameworks = ["nyc-ll144"]
-
-[auditor]
-name = "Jane Roe"
-independent = true
-
-"#;
 
 struct Case {
     name: String,
@@ -280,6 +259,9 @@ fn data_section(
          [data.columns]\n{columns}\n\n[data.values]\n{values}\n{categories}"
     )
 }
+
+/// The index of the COMPAS dataset in [`check_engine`]'s list (`Case::dataset`).
+const COMPAS: usize = 1;
 
 fn cases(example: Option<&str>) -> Vec<Case> {
     let hostile_cols = "sex = \"order\"\nrace = \"ra\\\"ce\"\nlabel = \"hired\"";
@@ -367,7 +349,7 @@ fn cases(example: Option<&str>) -> Vec<Case> {
         },
         Case {
             name: "COMPAS selection (score_text Medium/High; two-year recidivism as ground truth)".into(),
-            dataset: 1,
+            dataset: COMPAS,
             table: "compas",
             data: data_section(
                 "selection",
@@ -380,7 +362,7 @@ fn cases(example: Option<&str>) -> Vec<Case> {
         },
         Case {
             name: "COMPAS scoring (integer decile scores, heavy ties at the median; prediction decile >= 5)".into(),
-            dataset: 1,
+            dataset: COMPAS,
             table: "public.compas",
             data: data_section(
                 "scoring",
@@ -964,7 +946,7 @@ fn write_audit(dir: &Path, data: &str, source: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("fairfile.toml"),
-        format!("{AUDIT_HEAD}{}", data.replace("@SOURCE@", source)),
+        support::audit_toml(&data.replace("@SOURCE@", source)),
     )
     .unwrap();
 }
@@ -1186,27 +1168,31 @@ fn skip_or_fail(what: &str, install: &str) {
 
 fn check_engine(engine: &mut dyn Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let mut datasets = vec![hostile_dataset(dir.path())];
-    let mut missing = Vec::new();
-    match compas_dataset(dir.path()) {
-        Some(d) => datasets.push(d),
-        None => missing.push("compas-scores-two-years.csv"),
-    }
-    match adult_dataset() {
-        Some(d) => datasets.push(d),
-        None => missing.push("adult.csv"),
-    }
-    assert!(
-        missing.is_empty(),
-        "the real datasets are missing from ../shared/data: {missing:?}"
-    );
+    // Indexed by `Case::dataset`. COMPAS is not redistributed: without a local copy its cases are
+    // skipped (said once, with how to enable them), the others run.
+    let compas = support::compas_csv(&format!("the COMPAS cases on {}", engine.name()));
+    let mut datasets = vec![
+        hostile_dataset(dir.path()),
+        match &compas {
+            Some(source) => compas_dataset(dir.path(), source),
+            None => Dataset {
+                name: "compas (absent)",
+                csv: PathBuf::new(),
+                columns: Vec::new(),
+            },
+        },
+        adult_dataset(),
+    ];
     let example = example_dataset();
     let config = example.as_ref().map(|(_, c)| c.clone());
     if let Some((d, _)) = example {
         datasets.push(d);
     }
     let mut failures = Vec::new();
-    let all = cases(config.as_deref());
+    let all: Vec<Case> = cases(config.as_deref())
+        .into_iter()
+        .filter(|case| case.dataset != COMPAS || compas.is_some())
+        .collect();
     for dialect in engine.dialects() {
         for case in &all {
             let started = std::time::Instant::now();

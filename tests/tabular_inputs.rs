@@ -17,6 +17,8 @@ use parquet::schema::types::Type;
 use predicates::prelude::*;
 use serde_json::Value;
 
+mod support;
+
 /// One applicant: sex and race text (None = null / empty cell), a boolean decision, an integer
 /// label, a score in cents (a DECIMAL(6,2) in Parquet) and a double.
 #[derive(Clone)]
@@ -316,19 +318,8 @@ fn sheet_rows(rows: &[Applicant]) -> Vec<Vec<String>> {
     out
 }
 
-const CONFIG: &str = r#"[audit]
-id = "tabular"
-title = "Bias audit"
-organization = "Acme"
-system = "ResumeRank"
-audit_date = 2026-11-20
-frameworks = ["nyc-ll144"]
-
-[auditor]
-name = "Jane Roe"
-independent = true
-
-[data]
+/// The `[data]` tables of the test audit (the head is `support::AUDIT_HEAD`).
+const DATA: &str = r#"[data]
 path = "@PATH@"
 kind = "historical"
 description = "ATS export"
@@ -361,7 +352,7 @@ unknown = [""]
 "#;
 
 fn config(path: &str, outcome: &str, truth: (&str, &str)) -> String {
-    CONFIG
+    support::audit_toml(DATA)
         .replace("@PATH@", path)
         .replace("@OUTCOME@", outcome)
         .replace("@TRUE@", truth.0)

@@ -33,6 +33,15 @@ pub enum Command {
     Sql(SqlArgs),
 }
 
+/// The audit folder: the one positional argument of every command that reads an audit. Flattened
+/// into each command's arguments, so the name, default and help are written once.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuditDir {
+    /// The audit folder, containing fairfile.toml (default: the current folder).
+    #[arg(value_name = "AUDIT_DIR", default_value = ".")]
+    pub audit_dir: PathBuf,
+}
+
 /// Output format for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -44,20 +53,21 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct MetricsArgs {
-    /// The audit folder (containing fairfile.toml).
-    #[arg(default_value = ".")]
-    pub audit_dir: PathBuf,
+    #[command(flatten)]
+    pub audit: AuditDir,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    #[arg(default_value = ".")]
-    pub audit_dir: PathBuf,
+    #[command(flatten)]
+    pub audit: AuditDir,
     /// Evaluate dates as of this day (default: the audit date).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit with status 1 when any of these statuses occurs (comma-separated).
@@ -84,14 +94,17 @@ pub enum FrameworksCommand {
     /// List the shipped frameworks (and an audit's own framework files, with --audit).
     List {
         /// Also load the framework files declared by this audit folder.
-        #[arg(long)]
+        #[arg(long, value_name = "AUDIT_DIR")]
         audit: Option<PathBuf>,
     },
     /// Show one framework's obligations and evidence kinds.
     Show {
+        /// The framework id (e.g. nyc-ll144; see `fairfile frameworks list`).
         id: String,
-        #[arg(long)]
+        /// Also load the framework files declared by this audit folder.
+        #[arg(long, value_name = "AUDIT_DIR")]
         audit: Option<PathBuf>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -99,8 +112,8 @@ pub enum FrameworksCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    #[arg(default_value = ".")]
-    pub audit_dir: PathBuf,
+    #[command(flatten)]
+    pub audit: AuditDir,
     /// Output folder (default: AUDIT_DIR/dist).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -108,11 +121,11 @@ pub struct BuildArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// An audit folder, or a PDF built by fairfile.
-    #[arg(default_value = ".")]
+    /// An audit folder (default: the current folder), or a PDF built by fairfile.
+    #[arg(value_name = "AUDIT_DIR|PDF", default_value = ".")]
     pub target: PathBuf,
     /// With a lone PDF: the audit folder whose inputs it should still match.
-    #[arg(long)]
+    #[arg(long, value_name = "AUDIT_DIR")]
     pub audit: Option<PathBuf>,
     /// Output folder to verify (default: AUDIT_DIR/dist).
     #[arg(long)]
@@ -121,9 +134,8 @@ pub struct VerifyArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SqlArgs {
-    /// The audit folder (containing fairfile.toml).
-    #[arg(default_value = ".")]
-    pub audit_dir: PathBuf,
+    #[command(flatten)]
+    pub audit: AuditDir,
     /// The SQL engine to write the query for.
     #[arg(long, value_enum)]
     pub dialect: crate::sql::Dialect,

@@ -11,7 +11,7 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
     let options = BuildOptions {
         progress: std::io::stderr().is_terminal(),
     };
-    let outcome = build_with(&args.audit_dir, args.out, options)?;
+    let outcome = build_with(&args.audit.audit_dir, args.out, options)?;
     let out_dir = outcome.out_dir.display();
     match &outcome.status {
         BuildStatus::UpToDate { problems } => {

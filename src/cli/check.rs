@@ -13,7 +13,7 @@ use crate::frameworks::FrameworkSet;
 use crate::frameworks::diags::Code;
 
 pub fn run(args: CheckArgs) -> Result<Outcome> {
-    let audit = Audit::load(&args.audit_dir)?;
+    let audit = Audit::load(&args.audit.audit_dir)?;
     let frameworks = FrameworkSet::load(&audit)?;
     let evidence = evidence::discover(&audit, &frameworks)?;
     let metrics = crate::metrics::compute(&audit, std::io::stderr().is_terminal())?;

@@ -11,7 +11,7 @@ use crate::config::{Audit, DataKind, Outcome as Mode};
 use crate::metrics::{self, CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
-    let audit = Audit::load(&args.audit_dir)?;
+    let audit = Audit::load(&args.audit.audit_dir)?;
     let report = metrics::compute(&audit, std::io::stderr().is_terminal())?;
     match args.format {
         Format::Json => super::print_json(&report)?,

@@ -104,11 +104,11 @@ fn attachments_are_hashed_and_unnamed_files_reported() {
         "evidence/audit/report.md",
         &DOC.replace(
             "+++\n\n",
-            "attachments = [\"tables.csv\", \"../shared/sig.pdf\"]\n+++\n\n",
+            "attachments = [\"tables.csv\", \"../common/sig.pdf\"]\n+++\n\n",
         ),
     )
     .write("evidence/audit/tables.csv", "a,b\n1,2\n")
-    .write("evidence/shared/sig.pdf", "%PDF-1.7 fake")
+    .write("evidence/common/sig.pdf", "%PDF-1.7 fake")
     .write("evidence/stray.png", "png bytes")
     .write("evidence/.DS_Store", "junk");
     let set = t.discover().unwrap();
@@ -126,7 +126,7 @@ fn attachments_are_hashed_and_unnamed_files_reported() {
                 crate::hash::sha256_hex(b"a,b\n1,2\n").as_str()
             ),
             (
-                "evidence/shared/sig.pdf",
+                "evidence/common/sig.pdf",
                 crate::hash::sha256_hex(b"%PDF-1.7 fake").as_str()
             ),
         ]
@@ -154,7 +154,7 @@ fn attachments_are_hashed_and_unnamed_files_reported() {
         vec![
             ("evidence/audit/report.md", "evidence"),
             ("evidence/audit/tables.csv", "attachment"),
-            ("evidence/shared/sig.pdf", "attachment"),
+            ("evidence/common/sig.pdf", "attachment"),
         ]
     );
 }

@@ -16,29 +16,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::count_columns::{self as columns, ALL as COLUMNS, CONFUSION};
 use super::values::{AxisMap, Resolved};
 use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, near, show_value};
 use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo};
-
-const COLUMNS: &[&str] = &[
-    "sex",
-    "race",
-    "n",
-    "selected",
-    "above_median",
-    "tp",
-    "fp",
-    "fn",
-    "tn",
-    "median_score",
-    "invalid_outcome",
-    "invalid_score",
-    "sex_unmapped",
-    "race_unmapped",
-];
-const CONFUSION: [&str; 4] = ["tp", "fp", "fn", "tn"];
 
 pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     let data = audit.config.data.get_ref();
@@ -507,8 +490,8 @@ impl Layout {
         }
         let find = |name: &str| header.iter().position(|h| h == name);
         let (wanted, other) = match data.outcome {
-            Outcome::Selection => ("selected", "above_median"),
-            Outcome::Scoring => ("above_median", "selected"),
+            Outcome::Selection => (columns::SELECTED, columns::ABOVE_MEDIAN),
+            Outcome::Scoring => (columns::ABOVE_MEDIAN, columns::SELECTED),
         };
         let mode = match data.outcome {
             Outcome::Selection => "selection",
@@ -538,7 +521,7 @@ impl Layout {
             }
             found.unwrap_or(0)
         };
-        let n = required("n");
+        let n = required(columns::N);
         let positive = required(wanted);
         let confusion = CONFUSION.map(find);
         let confusion = match confusion {
@@ -564,15 +547,18 @@ impl Layout {
                 None
             }
         };
-        let median = find("median_score");
+        let median = find(columns::MEDIAN_SCORE);
         if let (Some(i), Outcome::Selection) = (median, data.outcome) {
             errors.push(
-                InputError::new(at(i, "median_score"), "`median_score` is for scoring mode")
-                    .with_help("remove the column, or set [data] outcome = \"scoring\""),
+                InputError::new(
+                    at(i, columns::MEDIAN_SCORE),
+                    "`median_score` is for scoring mode",
+                )
+                .with_help("remove the column, or set [data] outcome = \"scoring\""),
             );
         }
-        let sex = find("sex");
-        let race = find("race");
+        let sex = find(columns::SEX);
+        let race = find(columns::RACE);
         for (dim, found, configured) in [
             ("sex", sex, data.categories.sex.is_some()),
             ("race", race, data.categories.race.is_some()),
@@ -601,10 +587,10 @@ impl Layout {
                 positive,
                 confusion,
                 median,
-                invalid_outcome: find("invalid_outcome"),
-                invalid_score: find("invalid_score"),
-                sex_unmapped: find("sex_unmapped"),
-                race_unmapped: find("race_unmapped"),
+                invalid_outcome: find(columns::INVALID_OUTCOME),
+                invalid_score: find(columns::INVALID_SCORE),
+                sex_unmapped: find(columns::SEX_UNMAPPED),
+                race_unmapped: find(columns::RACE_UNMAPPED),
             }),
             1 => Err(errors.remove(0).into()),
             _ => Err(Error::Inputs(errors)),

@@ -8,6 +8,7 @@
 //! Raw values are matched after trimming ASCII whitespace, byte for byte and case-sensitively (see
 //! [`values`]); every distinct raw value seen is reported with its count and what it was counted as.
 
+pub mod count_columns;
 mod counts;
 mod decimal;
 mod median;

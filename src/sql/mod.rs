@@ -42,27 +42,8 @@ use crate::diag::{Error, InputError, Location, Result};
 /// trims them: ASCII whitespace (space, tab, line feed, form feed, carriage return).
 pub const TRIMMED: &str = " \t\n\x0C\r";
 
-/// Names of the columns the query returns (the counts CSV header), in order.
-pub mod columns {
-    pub const SEX: &str = "sex";
-    pub const RACE: &str = "race";
-    pub const N: &str = "n";
-    pub const SELECTED: &str = "selected";
-    pub const ABOVE_MEDIAN: &str = "above_median";
-    pub const MEDIAN_SCORE: &str = "median_score";
-    pub const TP: &str = "tp";
-    pub const FP: &str = "fp";
-    pub const FN: &str = "fn";
-    pub const TN: &str = "tn";
-    /// Rows whose outcome value is in neither `selected` nor `not_selected`.
-    pub const INVALID_OUTCOME: &str = "invalid_outcome";
-    /// Rows whose score is not a finite number (NULL, NaN, infinite).
-    pub const INVALID_SCORE: &str = "invalid_score";
-    /// 1 when the row's `sex` is a raw value that no mapping names, 0 when it is a canonical name.
-    pub const SEX_UNMAPPED: &str = "sex_unmapped";
-    /// 1 when the row's `race` is a raw value that no mapping names.
-    pub const RACE_UNMAPPED: &str = "race_unmapped";
-}
+/// Names of the columns the query returns (the counts CSV header): the list the counts reader reads.
+pub use crate::ingest::count_columns as columns;
 
 /// A possibly qualified table name (`table`, `schema.table`, `project.dataset.table`), each part
 /// quoted separately. A part holding a dot is written in double quotes: `"my.schema".applicants`
