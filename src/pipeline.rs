@@ -28,6 +28,13 @@ pub struct BuildOptions {
     pub progress: bool,
 }
 
+/// Read the audit's data ([`crate::ingest`]) and compute its metrics ([`crate::metrics`]).
+/// `progress` allows a progress bar on stderr for large files.
+pub fn metrics(audit: &Audit, progress: bool) -> Result<crate::metrics::MetricsReport> {
+    let ingested = crate::ingest::read(audit, progress)?;
+    Ok(crate::metrics::compute(audit.config.data.get_ref(), ingested))
+}
+
 /// Build the audit in `audit_dir` into `out` (default `AUDIT_DIR/dist`): a new sealed version when
 /// any input changed since the latest one, nothing otherwise.
 pub fn build(audit_dir: &Path, out: Option<PathBuf>) -> Result<BuildOutcome> {
@@ -45,7 +52,7 @@ pub fn build_with(
     // Every date in the documents is the audit date, so a rebuild is byte-identical; the check
     // is evaluated as of that date too (what the documents attest is the state on that day).
     let audit_date = audit_section.audit_date;
-    let metrics = crate::metrics::compute(&audit, options.progress)?;
+    let metrics = metrics(&audit, options.progress)?;
     let frameworks = FrameworkSet::load(&audit)?;
     let evidence = crate::evidence::discover(&audit, &frameworks)?;
     let check = crate::check::run(&audit, &metrics, &frameworks, &evidence, audit_date)?;

@@ -16,7 +16,7 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
     let audit = Audit::load(&args.audit_dir)?;
     let frameworks = FrameworkSet::load(&audit)?;
     let evidence = evidence::discover(&audit, &frameworks)?;
-    let metrics = crate::metrics::compute(&audit, std::io::stderr().is_terminal())?;
+    let metrics = crate::pipeline::metrics(&audit, std::io::stderr().is_terminal())?;
     let as_of = args
         .as_of
         .unwrap_or(audit.config.audit.get_ref().audit_date);

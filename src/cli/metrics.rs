@@ -8,11 +8,11 @@ use super::Outcome;
 use super::args::{Format, MetricsArgs};
 use crate::Result;
 use crate::config::{Audit, DataKind, Outcome as Mode};
-use crate::metrics::{self, CategoryResult, Dimension, FairnessDimension, MetricsReport};
+use crate::metrics::{CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let audit = Audit::load(&args.audit_dir)?;
-    let report = metrics::compute(&audit, std::io::stderr().is_terminal())?;
+    let report = crate::pipeline::metrics(&audit, std::io::stderr().is_terminal())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
         Format::Table => print!(

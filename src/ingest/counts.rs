@@ -17,10 +17,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::values::{AxisMap, Resolved};
-use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, near, show_value};
+use super::{
+    Axis, Cell, CategoryValue, DataInfo, Ingested, Tally, data_file_size, empty_file, near, show_value,
+};
 use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::metrics::{CategoryValue, DataInfo};
 
 const COLUMNS: &[&str] = &[
     "sex",

@@ -10,6 +10,7 @@
 
 mod counts;
 mod decimal;
+mod info;
 mod median;
 mod reader;
 mod rows;
@@ -20,7 +21,8 @@ use std::path::Path;
 
 use crate::config::{Audit, Outcome};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
+
+pub use info::{CategoryValue, DataInfo, OutcomeValue};
 
 /// Files at least this large get a progress bar (when the caller asks for one).
 pub const PROGRESS_MIN_BYTES: u64 = 32 << 20;

@@ -24,11 +24,11 @@ use super::reader::{self, ReadError, Record, RecordReader};
 use super::tabular::{Format, Source, Stop};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
 use super::{
-    Axis, Cell, Ingested, PROGRESS_MIN_BYTES, Tally, data_file_size, empty_file, near, show_value,
+    Axis, Cell, CategoryValue, DataInfo, Ingested, OutcomeValue, PROGRESS_MIN_BYTES, Tally,
+    data_file_size, empty_file, near, show_value,
 };
 use crate::config::{Audit, Outcome, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
 
 /// Ranges smaller than this are not worth a thread.
 const MIN_BYTES_PER_THREAD: u64 = 8 << 20;
