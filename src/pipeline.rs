@@ -13,7 +13,8 @@ use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_file;
 use crate::render::{DocumentKind, RenderContext, Templates};
-use crate::seal::{FolderReport, InputRecord, InputSource, PdfReport, SealOutcome, SealRequest};
+use crate::inputs::{InputRecord, canonical_inputs};
+use crate::seal::{FolderReport, InputSource, PdfReport, SealOutcome, SealRequest};
 
 /// What a build did (see [`crate::seal::BuildStatus`]).
 pub type BuildOutcome = SealOutcome;
@@ -190,7 +191,7 @@ pub fn collect_inputs(
     inputs.extend(evidence.inputs());
     // The images the documents show change the rendered output, so they are inputs too.
     inputs.extend(crate::render::evidence_images(audit, evidence)?);
-    Ok(crate::seal::canonical_inputs(inputs))
+    Ok(canonical_inputs(inputs))
 }
 
 /// A path as written in the config, with `/` separators and no `./` segments (it may lead out of

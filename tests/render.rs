@@ -21,7 +21,8 @@ use fairfile::metrics::{
     MetricsReport, Policy,
 };
 use fairfile::render::{self, ANNEX_IV, DocumentKind, RenderContext, Templates};
-use fairfile::seal::{HistoryEntry, InputRecord};
+use fairfile::history::HistoryEntry;
+use fairfile::inputs::InputRecord;
 
 // ------------------------------------------------------------------------------------------------
 // The audit folder and the context.

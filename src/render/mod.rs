@@ -54,7 +54,8 @@ use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_hex;
 use crate::metrics::MetricsReport;
-use crate::seal::{HistoryEntry, InputRecord};
+use crate::history::HistoryEntry;
+use crate::inputs::InputRecord;
 
 pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE, fixed, percent};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};

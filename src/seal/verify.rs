@@ -17,7 +17,8 @@ use super::dist::Dist;
 use super::ledger::{LEDGER_FILE, LedgerIssue};
 use super::manifest::{EMBEDDED_MANIFEST_SCHEMA, EmbeddedManifest};
 use super::pdf::extract_embedded_file;
-use super::{InputRecord, input_digest, short_hash};
+use super::{input_digest, short_hash};
+use crate::inputs::InputRecord;
 use crate::diag::{Error, Result};
 use crate::hash::{sha256_file, sha256_hex};
 
