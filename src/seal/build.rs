@@ -22,7 +22,7 @@ use super::atomic::write_atomic;
 use super::dist::{Dist, manifest_file_name, output_file_name};
 use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
-use super::verify::Problem;
+use super::problem::Problem;
 use super::{FAIRFILE_VERSION, input_digest};
 use crate::history::HistoryEntry;
 use crate::inputs::{InputRecord, canonical_inputs};

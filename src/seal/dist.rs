@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::ledger::{LEDGER_FILE, LedgerEntry, ParsedLedger};
 use super::manifest::{MANIFEST_SCHEMA, Manifest};
-use super::verify::Problem;
+use super::problem::Problem;
 use super::{diff_inputs, input_digest};
 use crate::history::HistoryEntry;
 use crate::diag::{Error, Result};

@@ -19,6 +19,7 @@ mod dist;
 mod ledger;
 mod manifest;
 mod pdf;
+mod problem;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -35,8 +36,9 @@ pub use manifest::{
     OutputRecord, diff_inputs,
 };
 pub use pdf::extract_embedded_file;
+pub use problem::Problem;
 pub use verify::{
-    FolderReport, InputSource, PdfAudit, PdfReport, Problem, verify_folder, verify_pdf_attestation,
+    FolderReport, InputSource, PdfAudit, PdfReport, verify_folder, verify_pdf_attestation,
 };
 
 use crate::inputs::InputRecord;
