@@ -21,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod dates;
 pub mod diag;
+pub mod events;
 pub mod evidence;
 pub mod frameworks;
 pub mod hash;

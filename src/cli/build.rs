@@ -1,17 +1,14 @@
 //! `fairfile build`: seal a new version of the audit's documents when an input changed.
 
-use std::io::IsTerminal;
-
 use super::Outcome;
+use super::terminal::Terminal;
 use crate::Result;
-use crate::pipeline::{BuildOptions, build_with};
+use crate::pipeline::LoadedAudit;
 use crate::seal::{BuildStatus, LEDGER_FILE, short_hash};
 
 pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
-    let options = BuildOptions {
-        progress: std::io::stderr().is_terminal(),
-    };
-    let outcome = build_with(&args.audit_dir, args.out, options)?;
+    let events = Terminal::new();
+    let outcome = LoadedAudit::load(&args.audit_dir, &events)?.build(args.out, &events)?;
     let out_dir = outcome.out_dir.display();
     match &outcome.status {
         BuildStatus::UpToDate { problems } => {

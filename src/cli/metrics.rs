@@ -2,17 +2,17 @@
 //! as the JSON schema of `docs/metrics-json.md`.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use super::Outcome;
 use super::args::{Format, MetricsArgs};
+use super::terminal::Terminal;
 use crate::Result;
 use crate::config::{Audit, DataKind, Outcome as Mode};
 use crate::metrics::{CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let audit = Audit::load(&args.audit_dir)?;
-    let report = crate::pipeline::metrics(&audit, std::io::stderr().is_terminal())?;
+    let report = crate::pipeline::metrics(&audit, &Terminal::new())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
         Format::Table => print!(

@@ -9,6 +9,7 @@ mod check;
 mod frameworks;
 mod metrics;
 mod sql;
+mod terminal;
 mod verify;
 
 use std::process::ExitCode;

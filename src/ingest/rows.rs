@@ -17,32 +17,31 @@
 use std::path::{Path, PathBuf};
 use std::thread;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use super::median::Scores;
 use super::reader::{self, ReadError, Record, RecordReader};
 use super::tabular::{Format, Source, Stop};
 use super::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
 use super::{
-    Axis, Cell, CategoryValue, DataInfo, Ingested, OutcomeValue, PROGRESS_MIN_BYTES, Tally,
-    data_file_size, empty_file, near, show_value,
+    Axis, Cell, CategoryValue, DataInfo, Ingested, OutcomeValue, Tally, data_file_size, empty_file,
+    near, show_value,
 };
 use crate::config::{Audit, Outcome, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
+use crate::events::{Events, Progress};
 
 /// Ranges smaller than this are not worth a thread.
 const MIN_BYTES_PER_THREAD: u64 = 8 << 20;
 const MAX_THREADS: usize = 16;
 
-pub(super) fn read(audit: &Audit, relative: &str, progress: bool) -> Result<Ingested> {
-    read_with(audit, relative, progress, None)
+pub(super) fn read(audit: &Audit, relative: &str, events: &dyn Events) -> Result<Ingested> {
+    read_with(audit, relative, events, None)
 }
 
 /// [`read`] with a fixed number of reader threads (tests), or one per core and 8 MiB.
 fn read_with(
     audit: &Audit,
     relative: &str,
-    progress: bool,
+    events: &dyn Events,
     threads: Option<usize>,
 ) -> Result<Ingested> {
     let path = audit.resolve(relative);
@@ -57,15 +56,9 @@ fn read_with(
     let (header, header_end) = read_header(&path)?;
     let plan = RowPlan::new(audit, &path, header)?;
 
-    let bar = (progress && size >= PROGRESS_MIN_BYTES).then(|| {
-        let bar = ProgressBar::new(size - header_end);
-        bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
-                .expect("constant progress template")
-                .progress_chars("=> "),
-        );
-        bar.set_message(format!("reading {}", path.display()));
-        bar
+    events.progress(Progress::Started {
+        path: &path,
+        bytes: size - header_end,
     });
     let (hash, tallied) = thread::scope(|s| {
         let hasher = s.spawn(|| crate::hash::sha256_file(&path));
@@ -73,14 +66,12 @@ fn read_with(
             &plan,
             header_end,
             size,
-            bar.as_ref(),
+            events,
             threads.unwrap_or_else(|| reader_threads(size - header_end)),
         );
         (hasher.join(), tallied)
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    events.progress(Progress::Finished);
     let sums = tallied?;
     let sha256 = hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     plan.finish(audit, relative, sums, sha256)
@@ -785,7 +776,7 @@ struct Chunk<'p> {
     fault: Option<Fault>,
 }
 
-fn read_range<'p>(plan: &'p RowPlan, begin: u64, end: u64, bar: Option<&ProgressBar>) -> Chunk<'p> {
+fn read_range<'p>(plan: &'p RowPlan, begin: u64, end: u64, events: &dyn Events) -> Chunk<'p> {
     let mut chunk = Chunk {
         tallier: Tallier::new(plan),
         first: begin,
@@ -798,7 +789,7 @@ fn read_range<'p>(plan: &'p RowPlan, begin: u64, end: u64, bar: Option<&Progress
         kind: FaultKind::Io(e),
     };
     let mut reader =
-        match RecordReader::open(&plan.path, begin, bar.cloned(), end.saturating_sub(begin)) {
+        match RecordReader::open(&plan.path, begin, Some(events), end.saturating_sub(begin)) {
             Ok(r) => r,
             Err(e) => {
                 chunk.fault = Some(io_fault(begin, e));
@@ -848,7 +839,7 @@ fn tally_file<'p>(
     plan: &'p RowPlan,
     header_end: u64,
     size: u64,
-    bar: Option<&ProgressBar>,
+    events: &dyn Events,
     threads: usize,
 ) -> Result<Tallier<'p>> {
     if threads > 1 {
@@ -863,7 +854,7 @@ fn tally_file<'p>(
         let mut chunks: Vec<Chunk<'p>> = thread::scope(|s| {
             let handles: Vec<_> = starts
                 .windows(2)
-                .map(|w| s.spawn(move || read_range(plan, w[0], w[1], bar)))
+                .map(|w| s.spawn(move || read_range(plan, w[0], w[1], events)))
                 .collect();
             handles
                 .into_iter()
@@ -902,11 +893,9 @@ fn tally_file<'p>(
         // A split point fell inside a quoted field spanning lines: read again in one pass.
         #[cfg(test)]
         tests::ONE_PASS_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Some(bar) = bar {
-            bar.set_position(0);
-        }
+        events.progress(Progress::Restarted);
     }
-    let mut chunk = read_range(plan, header_end, u64::MAX, bar);
+    let mut chunk = read_range(plan, header_end, u64::MAX, events);
     if let Some(fault) = chunk.fault.take() {
         return Err(fault_error(
             &plan.path,
@@ -1013,13 +1002,14 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use crate::events::Quiet;
     use crate::ingest::testing::{SELECTION, audit};
 
     /// How often parallel reading fell back to one pass (split inside quotes).
     pub(super) static ONE_PASS_RETRIES: AtomicUsize = AtomicUsize::new(0);
 
     fn ingest(dir: &Path, config: &str, threads: usize) -> Result<Ingested> {
-        read_with(&audit(dir, config), "data.csv", false, Some(threads))
+        read_with(&audit(dir, config), "data.csv", &Quiet, Some(threads))
     }
 
     /// A deterministic pseudo-random applicant file; `multiline` puts long quoted comments with

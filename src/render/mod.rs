@@ -27,8 +27,8 @@
 //! [`RENDER_SCHEMA`], built in `model.rs`); evidence bodies are `/evidence/<index>.typ`.
 //!
 //! **Warnings** (raw HTML not rendered, characters no embedded font has, flattened nesting,
-//! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`]; [`render`]
-//! prints them to stderr.
+//! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`] with the PDF;
+//! the caller decides how to show them (a build passes them to its [`crate::events::Events`]).
 
 mod diagnostics;
 mod fonts;
@@ -158,20 +158,6 @@ pub const PDF_FALLBACK_STANDARDS: &[PdfStandard] = &[PdfStandard::A_3b];
 
 /// Human name of [`PDF_FALLBACK_STANDARDS`].
 pub const PDF_FALLBACK_NAME: &str = "PDF/A-3b";
-
-/// Render one document to PDF bytes. Warnings are printed to stderr, one per line, prefixed
-/// `warning:`; use [`render_document`] to handle them yourself.
-pub fn render(
-    kind: DocumentKind,
-    ctx: &RenderContext<'_>,
-    templates: &Templates,
-) -> Result<Vec<u8>> {
-    let rendered = render_document(kind, ctx, templates)?;
-    for warning in &rendered.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(rendered.pdf)
-}
 
 /// Render one document to PDF bytes, returning the warnings.
 pub fn render_document(
