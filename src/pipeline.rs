@@ -75,7 +75,13 @@ impl LoadedAudit {
         // The metrics hashed the data file as they read it: reuse that hash (it is also exactly the
         // bytes the numbers were computed from) instead of reading a large file twice.
         let data = data_input(&self.audit, Some(self.metrics.data.sha256.clone()))?;
-        collect_inputs(&self.audit, data, &self.frameworks, templates, &self.evidence)
+        collect_inputs(
+            &self.audit,
+            data,
+            &self.frameworks,
+            templates,
+            &self.evidence,
+        )
     }
 
     /// Build into `out` (default `AUDIT_DIR/dist`): a new sealed version when any input changed
@@ -123,7 +129,10 @@ impl LoadedAudit {
 /// ([`crate::metrics`]).
 pub fn metrics(audit: &Audit, events: &dyn Events) -> Result<MetricsReport> {
     let ingested = crate::ingest::read(audit, events)?;
-    Ok(crate::metrics::compute(audit.config.data.get_ref(), ingested))
+    Ok(crate::metrics::compute(
+        audit.config.data.get_ref(),
+        ingested,
+    ))
 }
 
 /// The audit's frameworks and the evidence documents they ask for.

@@ -26,7 +26,8 @@ fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
     let out_dir = outcome.out_dir.display();
     match &outcome.status {
         BuildStatus::UpToDate { problems } => {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "up to date, v{} ({}, {out_dir}): no input changed (input digest {})",
                 outcome.version,
                 outcome.audit_id,
@@ -45,20 +46,23 @@ fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
             ledger_entry,
             problems,
         } => {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "sealed {} v{} in {out_dir}",
                 outcome.audit_id, outcome.version
             );
             if outcome.version > 1 {
                 if changes.is_empty() {
-                    let _ = writeln!(out, 
+                    let _ = writeln!(
+                        out,
                         "  inputs unchanged since v{} (new fairfile version)",
                         outcome.version - 1
                     );
                 } else {
                     let _ = writeln!(out, "  changed since v{}:", outcome.version - 1);
                     for change in changes {
-                        let _ = writeln!(out, 
+                        let _ = writeln!(
+                            out,
                             "    {:<8} {} ({})",
                             change.change.as_str(),
                             change.path,
@@ -78,14 +82,16 @@ fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
                     .render_time
                     .map(|t| format!("  rendered in {} ms", t.as_millis()))
                     .unwrap_or_default();
-                let _ = writeln!(out, 
+                let _ = writeln!(
+                    out,
                     "  {:<width$}  {:>10} bytes  sha256 {}{time}",
                     file.file,
                     file.bytes,
                     short_hash(&file.sha256)
                 );
             }
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "  {:<width$}  line {} appended, line hash {}",
                 LEDGER_FILE,
                 ledger_entry.version,
@@ -97,7 +103,8 @@ fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
             if !problems.is_empty() {
                 warnings.push("  help: run `fairfile verify` for the full report".into());
             }
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "  {} inputs, input digest {}",
                 outcome.inputs.len(),
                 short_hash(&outcome.input_digest)

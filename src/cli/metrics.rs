@@ -15,10 +15,9 @@ pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let report = crate::pipeline::metrics(&audit, &Terminal::new())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
-        Format::Table => super::print_text(&render_table(
-            &report,
-            &audit.config.audit.get_ref().title,
-        ))?,
+        Format::Table => {
+            super::print_text(&render_table(&report, &audit.config.audit.get_ref().title))?
+        }
     }
     Ok(Outcome::Success)
 }

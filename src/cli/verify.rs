@@ -74,14 +74,16 @@ fn folder_report(report: &FolderReport) -> String {
             let _ = writeln!(out, "  latest:  v{version} of {date} (fairfile {fairfile})");
         }
         None => {
- let _ = writeln!(out, "  latest:  no readable sealed version");
- }
+            let _ = writeln!(out, "  latest:  no readable sealed version");
+        }
     }
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "  inputs:  {} of the latest version re-hashed",
         report.inputs_checked
     );
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "  outputs: {} of every version re-hashed",
         report.outputs_checked
     );
@@ -91,7 +93,8 @@ fn folder_report(report: &FolderReport) -> String {
             .as_ref()
             .map(|(v, _, _)| format!(" v{v}"))
             .unwrap_or_default();
-        let _ = writeln!(out, 
+        let _ = writeln!(
+            out,
             "OK: every file matches the sealed version{version}, and the ledger chain is intact"
         );
     } else {
@@ -106,31 +109,34 @@ fn folder_report(report: &FolderReport) -> String {
 
 fn pdf_report(report: &PdfReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "{} ({} bytes, sha256 {})",
         report.file.display(),
         report.bytes,
         short_hash(&report.sha256)
     );
     if let Some(m) = &report.attestation {
-        let _ = writeln!(out, 
+        let _ = writeln!(
+            out,
             "attests: audit {}, document {}, version {}, built {} with fairfile {}",
             m.audit_id, m.document, m.version, m.build_date, m.fairfile_version
         );
         let _ = writeln!(out, "  written as:        {}", m.file);
         match &m.previous_manifest_sha256 {
             Some(previous) => {
- let _ = writeln!(out, "  previous manifest: sha256 {previous}");
- }
+                let _ = writeln!(out, "  previous manifest: sha256 {previous}");
+            }
             None => {
- let _ = writeln!(out, "  previous manifest: none (first version)");
- }
+                let _ = writeln!(out, "  previous manifest: none (first version)");
+            }
         }
         let _ = writeln!(out, "  input digest:      {}", m.input_digest);
         if !m.changes.is_empty() {
             let _ = writeln!(out, "  changed since v{}:", m.version.saturating_sub(1));
             for change in &m.changes {
-                let _ = writeln!(out, 
+                let _ = writeln!(
+                    out,
                     "    {:<8} {} ({})",
                     change.change.as_str(),
                     change.path,
@@ -141,7 +147,8 @@ fn pdf_report(report: &PdfReport) -> String {
         let _ = writeln!(out, "  {} inputs:", m.inputs.len());
         let width = m.inputs.iter().map(|i| i.path.len()).max().unwrap_or(0);
         for input in &m.inputs {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "    {:<10} {:<width$}  {:>10} bytes  sha256 {}",
                 input.role,
                 input.path,
@@ -153,7 +160,8 @@ fn pdf_report(report: &PdfReport) -> String {
     match &report.audit {
         Some(audit) => {
             if audit.matches_sealed_output {
-                let _ = writeln!(out, 
+                let _ = writeln!(
+                    out,
                     "checked: this file is the document sealed in {}",
                     audit.out_dir.display()
                 );
@@ -161,17 +169,22 @@ fn pdf_report(report: &PdfReport) -> String {
             if let (Some(latest), Some(m)) = (audit.latest_version, &report.attestation)
                 && latest > m.version
             {
-                let _ = writeln!(out, 
+                let _ = writeln!(
+                    out,
                     "note: {} has since sealed v{latest}; this document is superseded",
                     audit.out_dir.display()
                 );
             }
             if audit.inputs_compared && report.is_ok() {
-                let _ = writeln!(out, "checked: every attested input still matches the audit folder");
+                let _ = writeln!(
+                    out,
+                    "checked: every attested input still matches the audit folder"
+                );
             }
         }
         None if report.attestation.is_some() => {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "not checked against the audit: pass --audit AUDIT_DIR (and --out DIR if it was built elsewhere)"
             );
         }

@@ -18,7 +18,8 @@ use std::path::Path;
 
 use super::values::{AxisMap, Resolved};
 use super::{
-    Axis, Cell, CategoryValue, DataInfo, Ingested, Tally, data_file_size, empty_file, near, show_value,
+    Axis, CategoryValue, Cell, DataInfo, Ingested, Tally, data_file_size, empty_file, near,
+    show_value,
 };
 use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
@@ -494,8 +495,7 @@ impl<'a> Counts<'a> {
                 (dim, slot, value, item)
             })
             .collect();
-        category_values
-            .sort_by(|a, b| (a.0, a.1, a.2.as_bytes()).cmp(&(b.0, b.1, b.2.as_bytes())));
+        category_values.sort_by(|a, b| (a.0, a.1, a.2.as_bytes()).cmp(&(b.0, b.1, b.2.as_bytes())));
         category_values.into_iter().map(|(_, _, _, v)| v).collect()
     }
 }

@@ -20,8 +20,8 @@ mod values;
 use std::path::Path;
 
 use crate::config::{Audit, Outcome};
-use crate::events::Events;
 use crate::diag::{Error, InputError, Location, Result};
+use crate::events::Events;
 
 pub use info::{CategoryValue, DataInfo, OutcomeValue};
 

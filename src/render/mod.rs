@@ -53,9 +53,9 @@ use crate::diag::{Error, InputError, Location, Result};
 use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_hex;
-use crate::metrics::MetricsReport;
 use crate::history::HistoryEntry;
 use crate::inputs::InputRecord;
+use crate::metrics::MetricsReport;
 
 pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE, fixed, percent};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};

@@ -24,10 +24,10 @@ use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
 use super::problem::Problem;
 use super::{FAIRFILE_VERSION, input_digest};
-use crate::history::HistoryEntry;
-use crate::inputs::{InputRecord, canonical_inputs};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
+use crate::history::HistoryEntry;
+use crate::inputs::{InputRecord, canonical_inputs};
 use crate::render::DocumentKind;
 
 /// Name of the lock file that keeps two builds from sealing into one folder at once.

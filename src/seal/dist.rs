@@ -6,9 +6,9 @@ use super::ledger::{LEDGER_FILE, LedgerEntry, ParsedLedger};
 use super::manifest::{MANIFEST_SCHEMA, Manifest};
 use super::problem::Problem;
 use super::{diff_inputs, input_digest};
-use crate::history::HistoryEntry;
 use crate::diag::{Error, Result};
 use crate::hash::{sha256_file, sha256_hex};
+use crate::history::HistoryEntry;
 use crate::render::DocumentKind;
 
 /// `manifest-v<N>.json`.

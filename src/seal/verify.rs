@@ -17,9 +17,9 @@ use super::manifest::{EMBEDDED_MANIFEST_SCHEMA, EmbeddedManifest};
 use super::pdf::extract_embedded_file;
 use super::problem::Problem;
 use super::{input_digest, short_hash};
-use crate::inputs::InputRecord;
 use crate::diag::{Error, Result};
 use crate::hash::{sha256_file, sha256_hex};
+use crate::inputs::InputRecord;
 
 /// Name of the manifest embedded in each PDF.
 pub const EMBEDDED_MANIFEST_NAME: &str = "manifest.json";
