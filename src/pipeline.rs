@@ -1,19 +1,26 @@
-//! The build orchestration: load → metrics → frameworks → evidence → check → collect and hash every
-//! input → seal (render the documents of a new version only when an input changed) — and the
-//! verification of what a build sealed.
+//! The pipeline wired together: an audit folder loaded once ([`LoadedAudit`]: config → metrics →
+//! frameworks → evidence), then checked, built (collect and hash every input → seal, rendering
+//! the documents of a new version only when an input changed) or verified — the same loaded value
+//! for every command.
 //!
 //! The sealing itself (versions, manifest, ledger, atomic writes) lives in [`crate::seal`] and
 //! works on plain data; this module wires it to the real pipeline and to Typst rendering.
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
+use crate::check::CheckReport;
 use crate::config::Audit;
 use crate::diag::{Error, Result};
+use crate::events::Events;
 use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_file;
+use crate::inputs::{InputRecord, canonical_inputs};
+use crate::metrics::MetricsReport;
 use crate::render::{DocumentKind, RenderContext, Templates};
-use crate::seal::{FolderReport, InputRecord, InputSource, PdfReport, SealOutcome, SealRequest};
+use crate::seal::{FolderReport, InputSource, PdfReport, SealOutcome, SealRequest};
 
 /// What a build did (see [`crate::seal::BuildStatus`]).
 pub type BuildOutcome = SealOutcome;
@@ -21,63 +28,118 @@ pub type BuildOutcome = SealOutcome;
 /// Name of the default output folder inside the audit folder.
 pub const DEFAULT_OUT_DIR: &str = "dist";
 
-/// Options of a build that do not change its outputs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BuildOptions {
-    /// Show a progress bar on stderr while the data is read.
-    pub progress: bool,
+/// An audit folder loaded: its config, the metrics of its data, its frameworks and its evidence.
+/// Everything a command needs to check or build the audit, read once (in the spirit of mdBook's
+/// `MDBook::load(root)?.build()`).
+#[derive(Debug)]
+pub struct LoadedAudit {
+    pub audit: Audit,
+    pub metrics: MetricsReport,
+    pub frameworks: FrameworkSet,
+    pub evidence: EvidenceSet,
 }
 
-/// Build the audit in `audit_dir` into `out` (default `AUDIT_DIR/dist`): a new sealed version when
-/// any input changed since the latest one, nothing otherwise.
-pub fn build(audit_dir: &Path, out: Option<PathBuf>) -> Result<BuildOutcome> {
-    build_with(audit_dir, out, BuildOptions::default())
-}
+impl LoadedAudit {
+    /// Load the audit in `audit_dir`: config → metrics (reading the data, with progress reported
+    /// to `events`) → frameworks → evidence.
+    pub fn load(audit_dir: &Path, events: &dyn Events) -> Result<LoadedAudit> {
+        let audit = Audit::load(audit_dir)?;
+        let metrics = metrics(&audit, events)?;
+        let (frameworks, evidence) = declarations(&audit)?;
+        Ok(LoadedAudit {
+            audit,
+            metrics,
+            frameworks,
+            evidence,
+        })
+    }
 
-/// [`build`] with options.
-pub fn build_with(
-    audit_dir: &Path,
-    out: Option<PathBuf>,
-    options: BuildOptions,
-) -> Result<BuildOutcome> {
-    let audit = Audit::load(audit_dir)?;
-    let audit_section = audit.config.audit.get_ref();
-    // Every date in the documents is the audit date, so a rebuild is byte-identical; the check
-    // is evaluated as of that date too (what the documents attest is the state on that day).
-    let audit_date = audit_section.audit_date;
-    let metrics = crate::metrics::compute(&audit, options.progress)?;
-    let frameworks = FrameworkSet::load(&audit)?;
-    let evidence = crate::evidence::discover(&audit, &frameworks)?;
-    let check = crate::check::run(&audit, &metrics, &frameworks, &evidence, audit_date)?;
-    let templates = Templates::load(&audit)?;
+    /// The audit date: every date in the documents, and the default date of a check.
+    pub fn audit_date(&self) -> NaiveDate {
+        self.audit.config.audit.get_ref().audit_date
+    }
 
-    // The metrics hashed the data file as they read it: reuse that hash (it is also exactly the
-    // bytes the numbers were computed from) instead of reading a large file twice.
-    let data = data_input(&audit, Some(metrics.data.sha256.clone()))?;
-    let inputs = collect_inputs(&audit, data, &frameworks, &templates, &evidence)?;
+    /// Which obligations are met, missing, stale, failing, waived or not applicable, as of `as_of`.
+    pub fn check(&self, as_of: NaiveDate) -> Result<CheckReport> {
+        crate::check::run(
+            &self.audit,
+            &self.metrics,
+            &self.frameworks,
+            &self.evidence,
+            as_of,
+        )
+    }
 
-    let out_dir = out.unwrap_or_else(|| audit.root.join(DEFAULT_OUT_DIR));
-    let request = SealRequest {
-        audit_id: audit_section.id.get_ref().clone(),
-        build_date: audit_date,
-        inputs,
-        documents: DocumentKind::for_audit(&audit),
-    };
-    crate::seal::seal_version(&out_dir, request, |job| {
-        let context = RenderContext {
-            audit: &audit,
-            metrics: &metrics,
-            check: &check,
-            evidence: &evidence,
-            frameworks: &frameworks,
-            version: job.version,
-            inputs: job.inputs,
-            input_digest: job.input_digest,
-            history: job.history,
-            manifest_json: job.manifest_json,
+    /// Every input of the audit with its SHA-256, in canonical order (see [`collect_inputs`]).
+    pub fn inputs(&self, templates: &Templates) -> Result<Vec<InputRecord>> {
+        // The metrics hashed the data file as they read it: reuse that hash (it is also exactly the
+        // bytes the numbers were computed from) instead of reading a large file twice.
+        let data = data_input(&self.audit, Some(self.metrics.data.sha256.clone()))?;
+        collect_inputs(
+            &self.audit,
+            data,
+            &self.frameworks,
+            templates,
+            &self.evidence,
+        )
+    }
+
+    /// Build into `out` (default `AUDIT_DIR/dist`): a new sealed version when any input changed
+    /// since the latest one, nothing otherwise. Rendering warnings go to `events`.
+    pub fn build(&self, out: Option<PathBuf>, events: &dyn Events) -> Result<BuildOutcome> {
+        let audit = &self.audit;
+        let audit_section = audit.config.audit.get_ref();
+        // Every date in the documents is the audit date, so a rebuild is byte-identical; the check
+        // is evaluated as of that date too (what the documents attest is the state on that day).
+        let audit_date = self.audit_date();
+        let check = self.check(audit_date)?;
+        let templates = Templates::load(audit)?;
+        let inputs = self.inputs(&templates)?;
+
+        let out_dir = out.unwrap_or_else(|| audit.root.join(DEFAULT_OUT_DIR));
+        let request = SealRequest {
+            audit_id: audit_section.id.get_ref().clone(),
+            build_date: audit_date,
+            inputs,
+            documents: DocumentKind::for_audit(audit),
         };
-        crate::render::render(job.kind, &context, &templates)
-    })
+        crate::seal::seal_version(&out_dir, request, |job| {
+            let context = RenderContext {
+                audit,
+                metrics: &self.metrics,
+                check: &check,
+                evidence: &self.evidence,
+                frameworks: &self.frameworks,
+                version: job.version,
+                inputs: job.inputs,
+                input_digest: job.input_digest,
+                history: job.history,
+                manifest_json: job.manifest_json,
+            };
+            let rendered = crate::render::render_document(job.kind, &context, &templates)?;
+            for warning in &rendered.warnings {
+                events.warning(warning);
+            }
+            Ok(rendered.pdf)
+        })
+    }
+}
+
+/// Read the audit's data ([`crate::ingest`], progress to `events`) and compute its metrics
+/// ([`crate::metrics`]).
+pub fn metrics(audit: &Audit, events: &dyn Events) -> Result<MetricsReport> {
+    let ingested = crate::ingest::read(audit, events)?;
+    Ok(crate::metrics::compute(
+        audit.config.data.get_ref(),
+        ingested,
+    ))
+}
+
+/// The audit's frameworks and the evidence documents they ask for.
+fn declarations(audit: &Audit) -> Result<(FrameworkSet, EvidenceSet)> {
+    let frameworks = FrameworkSet::load(audit)?;
+    let evidence = crate::evidence::discover(audit, &frameworks)?;
+    Ok((frameworks, evidence))
 }
 
 /// Every input of the audit as a build would collect it now, without computing metrics or
@@ -85,8 +147,7 @@ pub fn build_with(
 /// documents, their attachments and the images they show.
 pub fn current_inputs(audit_dir: &Path) -> Result<(Audit, Vec<InputRecord>)> {
     let audit = Audit::load(audit_dir)?;
-    let frameworks = FrameworkSet::load(&audit)?;
-    let evidence = crate::evidence::discover(&audit, &frameworks)?;
+    let (frameworks, evidence) = declarations(&audit)?;
     let templates = Templates::load(&audit)?;
     let data = data_input(&audit, None)?;
     let inputs = collect_inputs(&audit, data, &frameworks, &templates, &evidence)?;
@@ -183,7 +244,7 @@ pub fn collect_inputs(
     inputs.extend(evidence.inputs());
     // The images the documents show change the rendered output, so they are inputs too.
     inputs.extend(crate::render::evidence_images(audit, evidence)?);
-    Ok(crate::seal::canonical_inputs(inputs))
+    Ok(canonical_inputs(inputs))
 }
 
 /// A path as written in the config, with `/` separators and no `./` segments (it may lead out of

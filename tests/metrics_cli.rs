@@ -1192,7 +1192,8 @@ mod properties {
     fn report(dir: &std::path::Path, config: &str) -> serde_json::Value {
         std::fs::write(dir.join("fairfile.toml"), config).unwrap();
         let audit = Audit::load(dir).unwrap();
-        serde_json::to_value(fairfile::metrics::compute(&audit, false).unwrap()).unwrap()
+        serde_json::to_value(fairfile::pipeline::metrics(&audit, &fairfile::events::Quiet).unwrap())
+            .unwrap()
     }
 
     fn without(mut v: serde_json::Value, keys: &[&str]) -> serde_json::Value {

@@ -16,12 +16,14 @@ use fairfile::config::{Audit, DataKind, Outcome};
 use fairfile::evidence::{EvidenceDocument, EvidenceSet, FrontMatter};
 use fairfile::frameworks::FrameworkSet;
 use fairfile::hash::sha256_hex;
+use fairfile::history::HistoryEntry;
+use fairfile::inputs::InputRecord;
 use fairfile::metrics::{
     CategoryResult, DataInfo, Dimension, Dimensions, Fairness, FairnessDimension, FairnessGroup,
     MetricsReport, Policy,
 };
 use fairfile::render::{self, ANNEX_IV, DocumentKind, RenderContext, Templates};
-use fairfile::seal::{self, HistoryEntry, InputRecord};
+use fairfile::seal;
 
 // ------------------------------------------------------------------------------------------------
 // The audit folder and the context.

@@ -1,31 +1,43 @@
 //! `fairfile build`: seal a new version of the audit's documents when an input changed.
 
-use std::io::IsTerminal;
+use std::fmt::Write as _;
 
 use super::Outcome;
+use super::terminal::Terminal;
 use crate::Result;
-use crate::pipeline::{BuildOptions, build_with};
+use crate::pipeline::{BuildOutcome, LoadedAudit};
 use crate::seal::{BuildStatus, LEDGER_FILE, short_hash};
 
 pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
-    let options = BuildOptions {
-        progress: std::io::stderr().is_terminal(),
-    };
-    let outcome = build_with(&args.audit.audit_dir, args.out, options)?;
+    let events = Terminal::new();
+    let outcome = LoadedAudit::load(&args.audit.audit_dir, &events)?.build(args.out, &events)?;
+    let (report, warnings) = report(&outcome);
+    super::print_text(&report)?;
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+    Ok(Outcome::Success)
+}
+
+/// What the build did (stdout), and the warnings about earlier versions (stderr).
+fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut warnings = Vec::new();
     let out_dir = outcome.out_dir.display();
     match &outcome.status {
         BuildStatus::UpToDate { problems } => {
-            println!(
+            let _ = writeln!(
+                out,
                 "up to date, v{} ({}, {out_dir}): no input changed (input digest {})",
                 outcome.version,
                 outcome.audit_id,
                 short_hash(&outcome.input_digest)
             );
             for problem in problems {
-                eprintln!("warning: {problem}");
+                warnings.push(format!("warning: {problem}"));
             }
             if !problems.is_empty() {
-                eprintln!("  help: run `fairfile verify` for the full report");
+                warnings.push("  help: run `fairfile verify` for the full report".into());
             }
         }
         BuildStatus::Built {
@@ -34,20 +46,23 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
             ledger_entry,
             problems,
         } => {
-            println!(
+            let _ = writeln!(
+                out,
                 "sealed {} v{} in {out_dir}",
                 outcome.audit_id, outcome.version
             );
             if outcome.version > 1 {
                 if changes.is_empty() {
-                    println!(
+                    let _ = writeln!(
+                        out,
                         "  inputs unchanged since v{} (new fairfile version)",
                         outcome.version - 1
                     );
                 } else {
-                    println!("  changed since v{}:", outcome.version - 1);
+                    let _ = writeln!(out, "  changed since v{}:", outcome.version - 1);
                     for change in changes {
-                        println!(
+                        let _ = writeln!(
+                            out,
                             "    {:<8} {} ({})",
                             change.change.as_str(),
                             change.path,
@@ -67,31 +82,34 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
                     .render_time
                     .map(|t| format!("  rendered in {} ms", t.as_millis()))
                     .unwrap_or_default();
-                println!(
+                let _ = writeln!(
+                    out,
                     "  {:<width$}  {:>10} bytes  sha256 {}{time}",
                     file.file,
                     file.bytes,
                     short_hash(&file.sha256)
                 );
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "  {:<width$}  line {} appended, line hash {}",
                 LEDGER_FILE,
                 ledger_entry.version,
                 short_hash(&ledger_entry.line_hash)
             );
             for problem in problems {
-                eprintln!("warning: earlier version: {problem}");
+                warnings.push(format!("warning: earlier version: {problem}"));
             }
             if !problems.is_empty() {
-                eprintln!("  help: run `fairfile verify` for the full report");
+                warnings.push("  help: run `fairfile verify` for the full report".into());
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "  {} inputs, input digest {}",
                 outcome.inputs.len(),
                 short_hash(&outcome.input_digest)
             );
         }
     }
-    Ok(Outcome::Success)
+    (out, warnings)
 }

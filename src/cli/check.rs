@@ -1,26 +1,18 @@
 //! `fairfile check`: which obligations are met, missing, stale, failing, waived or not applicable.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use super::Outcome;
 use super::args::{CheckArgs, FailOn, Format};
+use super::terminal::Terminal;
 use crate::Result;
-use crate::check::{self, CheckReport, FrameworkResult, Status};
-use crate::config::Audit;
-use crate::evidence;
-use crate::frameworks::FrameworkSet;
+use crate::check::{CheckReport, FrameworkResult, Status};
 use crate::frameworks::diags::Code;
+use crate::pipeline::LoadedAudit;
 
 pub fn run(args: CheckArgs) -> Result<Outcome> {
-    let audit = Audit::load(&args.audit.audit_dir)?;
-    let frameworks = FrameworkSet::load(&audit)?;
-    let evidence = evidence::discover(&audit, &frameworks)?;
-    let metrics = crate::metrics::compute(&audit, std::io::stderr().is_terminal())?;
-    let as_of = args
-        .as_of
-        .unwrap_or(audit.config.audit.get_ref().audit_date);
-    let report = check::run(&audit, &metrics, &frameworks, &evidence, as_of)?;
+    let loaded = LoadedAudit::load(&args.audit.audit_dir, &Terminal::new())?;
+    let report = loaded.check(args.as_of.unwrap_or(loaded.audit_date()))?;
 
     match args.format {
         Format::Json => {
@@ -153,7 +145,10 @@ fn pad(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{ObligationResult, StatusCounts};
+    use crate::check::{self, ObligationResult, StatusCounts};
+    use crate::config::Audit;
+    use crate::evidence;
+    use crate::frameworks::FrameworkSet;
 
     fn ob(id: &str, status: Status, reason: &str) -> ObligationResult {
         ObligationResult {

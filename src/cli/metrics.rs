@@ -2,23 +2,22 @@
 //! as the JSON schema of `docs/metrics-json.md`.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 
 use super::Outcome;
 use super::args::{Format, MetricsArgs};
+use super::terminal::Terminal;
 use crate::Result;
 use crate::config::{Audit, DataKind, Outcome as Mode};
-use crate::metrics::{self, CategoryResult, Dimension, FairnessDimension, MetricsReport};
+use crate::metrics::{CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let audit = Audit::load(&args.audit.audit_dir)?;
-    let report = metrics::compute(&audit, std::io::stderr().is_terminal())?;
+    let report = crate::pipeline::metrics(&audit, &Terminal::new())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
-        Format::Table => print!(
-            "{}",
-            render_table(&report, &audit.config.audit.get_ref().title)
-        ),
+        Format::Table => {
+            super::print_text(&render_table(&report, &audit.config.audit.get_ref().title))?
+        }
     }
     Ok(Outcome::Success)
 }

@@ -9,6 +9,7 @@ mod check;
 mod frameworks;
 mod metrics;
 mod sql;
+mod terminal;
 mod verify;
 
 use std::process::ExitCode;
@@ -58,12 +59,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Write a serializable value as pretty JSON to stdout, with a final newline.
+/// Write a serializable value as pretty JSON to stdout, with a final newline (through
+/// [`print_text`]: a closed pipe is not an error).
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
-    let text =
+    let mut text =
         serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
-    println!("{text}");
-    Ok(())
+    text.push('\n');
+    print_text(&text)
 }
 
 /// Write text to stdout as is; a closed pipe (`fairfile check | head`) is not an error.

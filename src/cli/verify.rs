@@ -1,5 +1,7 @@
 //! `fairfile verify`: check an audit folder's sealed versions, or say what a lone PDF attests.
 
+use std::fmt::Write as _;
+
 use super::Outcome;
 use crate::Result;
 use crate::diag::{InputError, Location};
@@ -9,7 +11,7 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
     let target = &args.target;
     if target.is_file() {
         let report = crate::pipeline::verify_pdf(target, args.audit.as_deref(), args.out)?;
-        print_pdf_report(&report);
+        super::print_text(&pdf_report(&report))?;
         return Ok(if report.is_ok() {
             Outcome::Success
         } else {
@@ -45,7 +47,7 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
         .into());
     }
     let report = crate::pipeline::verify_folder(target, args.out)?;
-    print_folder_report(&report);
+    super::print_text(&folder_report(&report))?;
     Ok(if report.is_ok() {
         Outcome::Success
     } else {
@@ -53,8 +55,9 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
     })
 }
 
-fn print_folder_report(report: &FolderReport) {
-    println!("verify {}", report.out_dir.display());
+fn folder_report(report: &FolderReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "verify {}", report.out_dir.display());
     let breaks = report
         .problems
         .iter()
@@ -65,18 +68,22 @@ fn print_folder_report(report: &FolderReport) {
     } else {
         format!("{breaks} breaks in the chain")
     };
-    println!("  ledger:  {} lines, {chain}", report.ledger_lines);
+    let _ = writeln!(out, "  ledger:  {} lines, {chain}", report.ledger_lines);
     match &report.latest {
         Some((version, date, fairfile)) => {
-            println!("  latest:  v{version} of {date} (fairfile {fairfile})")
+            let _ = writeln!(out, "  latest:  v{version} of {date} (fairfile {fairfile})");
         }
-        None => println!("  latest:  no readable sealed version"),
+        None => {
+            let _ = writeln!(out, "  latest:  no readable sealed version");
+        }
     }
-    println!(
+    let _ = writeln!(
+        out,
         "  inputs:  {} of the latest version re-hashed",
         report.inputs_checked
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  outputs: {} of every version re-hashed",
         report.outputs_checked
     );
@@ -86,40 +93,50 @@ fn print_folder_report(report: &FolderReport) {
             .as_ref()
             .map(|(v, _, _)| format!(" v{v}"))
             .unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            out,
             "OK: every file matches the sealed version{version}, and the ledger chain is intact"
         );
     } else {
         let n = report.problems.len();
-        println!("FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(out, "FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
         for problem in &report.problems {
-            println!("  {problem}");
+            let _ = writeln!(out, "  {problem}");
         }
     }
+    out
 }
 
-fn print_pdf_report(report: &PdfReport) {
-    println!(
+fn pdf_report(report: &PdfReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{} ({} bytes, sha256 {})",
         report.file.display(),
         report.bytes,
         short_hash(&report.sha256)
     );
     if let Some(m) = &report.attestation {
-        println!(
+        let _ = writeln!(
+            out,
             "attests: audit {}, document {}, version {}, built {} with fairfile {}",
             m.audit_id, m.document, m.version, m.build_date, m.fairfile_version
         );
-        println!("  written as:        {}", m.file);
+        let _ = writeln!(out, "  written as:        {}", m.file);
         match &m.previous_manifest_sha256 {
-            Some(previous) => println!("  previous manifest: sha256 {previous}"),
-            None => println!("  previous manifest: none (first version)"),
+            Some(previous) => {
+                let _ = writeln!(out, "  previous manifest: sha256 {previous}");
+            }
+            None => {
+                let _ = writeln!(out, "  previous manifest: none (first version)");
+            }
         }
-        println!("  input digest:      {}", m.input_digest);
+        let _ = writeln!(out, "  input digest:      {}", m.input_digest);
         if !m.changes.is_empty() {
-            println!("  changed since v{}:", m.version.saturating_sub(1));
+            let _ = writeln!(out, "  changed since v{}:", m.version.saturating_sub(1));
             for change in &m.changes {
-                println!(
+                let _ = writeln!(
+                    out,
                     "    {:<8} {} ({})",
                     change.change.as_str(),
                     change.path,
@@ -127,10 +144,11 @@ fn print_pdf_report(report: &PdfReport) {
                 );
             }
         }
-        println!("  {} inputs:", m.inputs.len());
+        let _ = writeln!(out, "  {} inputs:", m.inputs.len());
         let width = m.inputs.iter().map(|i| i.path.len()).max().unwrap_or(0);
         for input in &m.inputs {
-            println!(
+            let _ = writeln!(
+                out,
                 "    {:<10} {:<width$}  {:>10} bytes  sha256 {}",
                 input.role,
                 input.path,
@@ -142,7 +160,8 @@ fn print_pdf_report(report: &PdfReport) {
     match &report.audit {
         Some(audit) => {
             if audit.matches_sealed_output {
-                println!(
+                let _ = writeln!(
+                    out,
                     "checked: this file is the document sealed in {}",
                     audit.out_dir.display()
                 );
@@ -150,29 +169,35 @@ fn print_pdf_report(report: &PdfReport) {
             if let (Some(latest), Some(m)) = (audit.latest_version, &report.attestation)
                 && latest > m.version
             {
-                println!(
+                let _ = writeln!(
+                    out,
                     "note: {} has since sealed v{latest}; this document is superseded",
                     audit.out_dir.display()
                 );
             }
             if audit.inputs_compared && report.is_ok() {
-                println!("checked: every attested input still matches the audit folder");
+                let _ = writeln!(
+                    out,
+                    "checked: every attested input still matches the audit folder"
+                );
             }
         }
         None if report.attestation.is_some() => {
-            println!(
+            let _ = writeln!(
+                out,
                 "not checked against the audit: pass --audit AUDIT_DIR (and --out DIR if it was built elsewhere)"
-            )
+            );
         }
         None => {}
     }
     if report.is_ok() {
-        println!("OK");
+        let _ = writeln!(out, "OK");
     } else {
         let n = report.problems.len();
-        println!("FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(out, "FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
         for problem in &report.problems {
-            println!("  {problem}");
+            let _ = writeln!(out, "  {problem}");
         }
     }
+    out
 }

@@ -19,7 +19,7 @@ use crate::diag::{Error, InputError, Location, Result};
 use crate::frameworks::FrameworkSet;
 use crate::frameworks::cfg::TomlDate;
 use crate::frameworks::diags::{self, Code, with_suggestion};
-use crate::seal::InputRecord;
+use crate::inputs::InputRecord;
 
 /// Every evidence document of an audit, sorted by path.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ use toml::Spanned;
 use crate::config::{Audit, ROLES};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::document::Section;
-use crate::seal::InputRecord;
+use crate::inputs::InputRecord;
 use diags::{Code, with_suggestion};
 
 /// The shipped frameworks: (file name under `frameworks/`, contents), compiled in.

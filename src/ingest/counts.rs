@@ -18,10 +18,12 @@ use std::path::Path;
 
 use super::count_columns::{self as columns, ALL as COLUMNS, CONFUSION};
 use super::values::{AxisMap, Resolved};
-use super::{Axis, Cell, Ingested, Tally, data_file_size, empty_file, near, show_value};
+use super::{
+    Axis, CategoryValue, Cell, DataInfo, Ingested, Tally, data_file_size, empty_file, near,
+    show_value,
+};
 use crate::config::{Audit, CategoryMap, Outcome, UNKNOWN, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::metrics::{CategoryValue, DataInfo};
 
 pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     let data = audit.config.data.get_ref();
@@ -46,21 +48,99 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
     let header = header_names(&path, &record)?;
     let layout = Layout::new(audit, &path, &header)?;
 
-    let mut sex_map = layout.sex.map(|_| axis_map(&data.categories.sex));
-    let mut race_map = layout.race.map(|_| axis_map(&data.categories.race));
-    let mut errors = Vec::new();
-    let mut rows: Vec<(Resolved, Resolved, Cell)> = Vec::new();
-    // (dimension order, value, flagged unmapped) → (count, resolution, first line)
-    let mut seen: BTreeMap<(u8, String, bool), (u64, Resolved, usize)> = BTreeMap::new();
-    let mut median_column: Option<(f64, usize)> = None;
-
+    let mut counts = Counts::new(audit, &path, &header, &layout);
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(&path, e))?
     {
+        counts.row(&record);
+    }
+    counts.unmapped_errors();
+    if counts.rows.is_empty() && counts.errors.is_empty() {
+        return Err(
+            InputError::new(Location::file(&path), "no data rows after the header")
+                .with_help("add one row per sex × race cell")
+                .into(),
+        );
+    }
+    let median_score = counts.median_score();
+    let mut errors = std::mem::take(&mut counts.errors);
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0).into()),
+        _ => return Err(Error::Inputs(errors)),
+    }
+
+    let rows_read = counts.rows.len() as u64;
+    let mut tally = counts.tally();
+    tally.median_score = median_score;
+    let info = DataInfo {
+        input: "counts".to_string(),
+        path: relative.to_string(),
+        sha256,
+        kind: data.kind,
+        description: data.description.clone(),
+        explanation: data.explanation.clone(),
+        rows_read,
+        median_source: median_score.map(|_| {
+            if data.median_score.is_some() {
+                "supplied in [data] median_score".to_string()
+            } else {
+                "supplied in the counts file's median_score column".to_string()
+            }
+        }),
+        scores_at_median: None,
+    };
+    Ok(Ingested {
+        tally,
+        data: info,
+        category_values: counts.category_values(),
+        outcome_values: Vec::new(),
+    })
+}
+
+/// The counts rows read so far, every raw category value seen, and every problem found (all
+/// of them are reported together, each with its line).
+struct Counts<'a> {
+    audit: &'a Audit,
+    path: &'a Path,
+    header: &'a [String],
+    layout: &'a Layout,
+    sex_map: Option<AxisMap>,
+    race_map: Option<AxisMap>,
+    errors: Vec<InputError>,
+    rows: Vec<(Resolved, Resolved, Cell)>,
+    /// (dimension order, value, flagged unmapped) → (count, resolution, first line)
+    seen: BTreeMap<(u8, String, bool), (u64, Resolved, usize)>,
+    /// The `median_score` column's value and the line it was first seen on.
+    median_column: Option<(f64, usize)>,
+}
+
+impl<'a> Counts<'a> {
+    fn new(audit: &'a Audit, path: &'a Path, header: &'a [String], layout: &'a Layout) -> Self {
+        let data = audit.config.data.get_ref();
+        Counts {
+            audit,
+            path,
+            header,
+            layout,
+            sex_map: layout.sex.map(|_| axis_map(&data.categories.sex)),
+            race_map: layout.race.map(|_| axis_map(&data.categories.race)),
+            errors: Vec::new(),
+            rows: Vec::new(),
+            seen: BTreeMap::new(),
+            median_column: None,
+        }
+    }
+
+    /// Read one counts row: check every field, note its raw category values, keep its cell.
+    fn row(&mut self, record: &csv::ByteRecord) {
+        let (path, header, layout) = (self.path, self.header, self.layout);
+        let outcome = self.audit.config.data.get_ref().outcome;
+        let errors = &mut self.errors;
         let line = record.position().map_or(0, |p| p.line() as usize);
         let at = |field: usize| Location {
-            file: path.clone(),
+            file: path.to_path_buf(),
             line: Some(line),
             column: Some(field + 1),
             field: Some(header[field].clone()),
@@ -69,7 +149,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             errors.push(
                 InputError::new(
                     Location {
-                        file: path.clone(),
+                        file: path.to_path_buf(),
                         line: Some(line),
                         column: Some(record.len().min(header.len()) + 1),
                         field: None,
@@ -82,7 +162,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 )
                 .with_help("every row needs one value per header column"),
             );
-            continue;
+            return;
         }
         let texts: Vec<Option<&str>> = (0..header.len())
             .map(|field| match std::str::from_utf8(&record[field]) {
@@ -116,8 +196,8 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         };
         let sex_unmapped = flag(layout.sex_unmapped);
         let race_unmapped = flag(layout.race_unmapped);
-        let sex = resolve(layout.sex, &mut sex_map, &texts, sex_unmapped);
-        let race = resolve(layout.race, &mut race_map, &texts, race_unmapped);
+        let sex = resolve(layout.sex, &mut self.sex_map, &texts, sex_unmapped);
+        let race = resolve(layout.race, &mut self.race_map, &texts, race_unmapped);
         let mut count = |field: usize| -> Option<u64> {
             let text = texts[field]?;
             match text.parse::<u64>() {
@@ -183,8 +263,8 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             && let Some(text) = texts[field]
         {
             match text.parse::<f64>() {
-                Ok(m) if m.is_finite() => match median_column {
-                    None => median_column = Some((m, line)),
+                Ok(m) if m.is_finite() => match self.median_column {
+                    None => self.median_column = Some((m, line)),
                     Some((first, first_line)) if first != m => errors.push(
                         InputError::new(
                             at(field),
@@ -213,13 +293,14 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             if let (Some(field), Some(resolved)) = (field, resolved)
                 && let Some(text) = texts[field]
             {
-                seen.entry((dim, text.to_string(), flagged))
+                self.seen
+                    .entry((dim, text.to_string(), flagged))
                     .or_insert((0, resolved, line))
                     .0 += n.unwrap_or(0);
             }
         }
         let (Some(sex), Some(race), Some(n), Some(positive)) = (sex, race, n, positive) else {
-            continue;
+            return;
         };
         let mut cell = Cell {
             n,
@@ -237,7 +318,7 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
         }
         if let Some(confusion) = confusion {
             let [Some(tp), Some(fp), Some(fn_), Some(tn)] = confusion else {
-                continue;
+                return;
             };
             (cell.tp, cell.fp, cell.fn_, cell.tn) = (tp, fp, fn_, tn);
             let sum = u128::from(tp) + u128::from(fp) + u128::from(fn_) + u128::from(tn);
@@ -251,26 +332,29 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
                 );
             }
             let predicted = u128::from(tp) + u128::from(fp);
-            if data.outcome == Outcome::Selection && predicted != u128::from(positive) {
+            if outcome == Outcome::Selection && predicted != u128::from(positive) {
                 errors.push(
                     InputError::new(at(layout.positive), format!("tp + fp = {predicted} but selected = {positive}"))
                         .with_help("in selection mode the prediction is the selection: tp + fp must equal selected"),
                 );
             }
         }
-        rows.push((sex, race, cell));
+        self.rows.push((sex, race, cell));
     }
 
-    // Unmapped values: every one, with its count and first line, unless folded into unknown.
-    if data.unmapped == Unmapped::Error {
-        for ((dim, value, _), (count, resolved, line)) in &seen {
+    /// Unmapped values: every one, with its count and first line, unless folded into unknown.
+    fn unmapped_errors(&mut self) {
+        if self.audit.config.data.get_ref().unmapped != Unmapped::Error {
+            return;
+        }
+        for ((dim, value, _), (count, resolved, line)) in &self.seen {
             if *resolved != Resolved::Unmapped {
                 continue;
             }
             let (name, field, map) = if *dim == 0 {
-                ("sex", layout.sex, &sex_map)
+                ("sex", self.layout.sex, &self.sex_map)
             } else {
-                ("race", layout.race, &race_map)
+                ("race", self.layout.race, &self.race_map)
             };
             let mut help = format!(
                 "use a canonical {name} category or a raw value listed in [data.categories.{name}]"
@@ -281,10 +365,10 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             help.push_str(
                 ", or set [data] unmapped = \"unknown\" to count unmapped values as unknown",
             );
-            errors.push(
+            self.errors.push(
                 InputError::new(
                     Location {
-                        file: path.clone(),
+                        file: self.path.to_path_buf(),
                         line: Some(*line),
                         column: field.map(|f| f + 1),
                         field: Some(name.to_string()),
@@ -298,22 +382,22 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             );
         }
     }
-    if rows.is_empty() && errors.is_empty() {
-        return Err(
-            InputError::new(Location::file(&path), "no data rows after the header")
-                .with_help("add one row per sex × race cell")
-                .into(),
-        );
-    }
-    let median_score = if data.outcome == Outcome::Scoring {
-        match (data.median_score, median_column) {
+
+    /// Scoring mode: the median score of the full sample, from `[data] median_score` or the
+    /// `median_score` column (which must agree when both are given).
+    fn median_score(&mut self) -> Option<f64> {
+        let data = self.audit.config.data.get_ref();
+        if data.outcome != Outcome::Scoring {
+            return None;
+        }
+        match (data.median_score, self.median_column) {
             (Some(config), Some((column, line))) if config != column => {
-                errors.push(
+                self.errors.push(
                     InputError::new(
                         Location {
-                            file: path.clone(),
+                            file: self.path.to_path_buf(),
                             line: Some(line),
-                            column: layout.median.map(|f| f + 1),
+                            column: self.layout.median.map(|f| f + 1),
                             field: Some("median_score".into()),
                         },
                         format!(
@@ -326,95 +410,77 @@ pub(super) fn read(audit: &Audit, relative: &str) -> Result<Ingested> {
             }
             (Some(m), _) | (None, Some((m, _))) => Some(m),
             (None, None) => {
-                errors.push(
-                    InputError::new(Location::file(&audit.config_path).with_field("data.median_score"), "scoring mode with counts input needs the sample's median score")
+                self.errors.push(
+                    InputError::new(Location::file(&self.audit.config_path).with_field("data.median_score"), "scoring mode with counts input needs the sample's median score")
                         .with_help("set [data] median_score (the median of everyone assessed, unknown categories included: 6 RCNY §5-301(c)(1)), or add a `median_score` column"),
                 );
                 None
             }
         }
-    } else {
-        None
-    };
-    match errors.len() {
-        0 => {}
-        1 => return Err(errors.remove(0).into()),
-        _ => return Err(Error::Inputs(errors)),
     }
 
-    let axis = |map: &Option<AxisMap>| match map {
-        Some(m) => Axis::provided(m.categories.clone()),
-        None => Axis::not_provided(),
-    };
-    let mut tally = Tally::new(
-        data.outcome,
-        axis(&sex_map),
-        axis(&race_map),
-        layout.confusion.is_some(),
-    );
-    tally.median_score = median_score;
-    let slot = |map: &Option<AxisMap>, r: Resolved| match (map, r) {
-        (Some(_), Resolved::Category(i)) => Some(i),
-        _ => None,
-    };
-    let rows_read = rows.len() as u64;
-    for (sex, race, cell) in rows {
+    /// The rows added up into their cells (rows of one cell, e.g. raw values `M` and `male`, sum).
+    fn tally(&self) -> Tally {
+        let data = self.audit.config.data.get_ref();
+        let axis = |map: &Option<AxisMap>| match map {
+            Some(m) => Axis::provided(m.categories.clone()),
+            None => Axis::not_provided(),
+        };
+        let mut tally = Tally::new(
+            data.outcome,
+            axis(&self.sex_map),
+            axis(&self.race_map),
+            self.layout.confusion.is_some(),
+        );
+        let slot = |map: &Option<AxisMap>, r: Resolved| match (map, r) {
+            (Some(_), Resolved::Category(i)) => Some(i),
+            _ => None,
+        };
+        for (sex, race, cell) in &self.rows {
+            tally
+                .cell_mut(slot(&self.sex_map, *sex), slot(&self.race_map, *race))
+                .add(cell);
+        }
         tally
-            .cell_mut(slot(&sex_map, sex), slot(&race_map, race))
-            .add(&cell);
     }
 
-    let mut category_values: Vec<(u8, usize, String, CategoryValue)> = seen
-        .into_iter()
-        .map(|((dim, value, _), (count, resolved, _))| {
-            let map = if dim == 0 { &sex_map } else { &race_map };
-            let categories = map
-                .as_ref()
-                .map(|m| m.categories.as_slice())
-                .unwrap_or_default();
-            let slot = match resolved {
-                Resolved::Category(i) => i,
-                Resolved::Unknown | Resolved::Unmapped => categories.len(),
-            };
-            let category = categories
-                .get(slot)
-                .cloned()
-                .unwrap_or_else(|| UNKNOWN.to_string());
-            let item = CategoryValue {
-                dimension: if dim == 0 { "sex" } else { "race" }.to_string(),
-                value: value.clone(),
-                count,
-                category,
-                unmapped: resolved == Resolved::Unmapped,
-            };
-            (dim, slot, value, item)
-        })
-        .collect();
-    category_values.sort_by(|a, b| (a.0, a.1, a.2.as_bytes()).cmp(&(b.0, b.1, b.2.as_bytes())));
-
-    let info = DataInfo {
-        input: "counts".to_string(),
-        path: relative.to_string(),
-        sha256,
-        kind: data.kind,
-        description: data.description.clone(),
-        explanation: data.explanation.clone(),
-        rows_read,
-        median_source: median_score.map(|_| {
-            if data.median_score.is_some() {
-                "supplied in [data] median_score".to_string()
-            } else {
-                "supplied in the counts file's median_score column".to_string()
-            }
-        }),
-        scores_at_median: None,
-    };
-    Ok(Ingested {
-        tally,
-        data: info,
-        category_values: category_values.into_iter().map(|(_, _, _, v)| v).collect(),
-        outcome_values: Vec::new(),
-    })
+    /// Every raw category value seen, with its count and category: sex before race, then in
+    /// category order (unknown last), then byte-wise.
+    fn category_values(self) -> Vec<CategoryValue> {
+        let mut category_values: Vec<(u8, usize, String, CategoryValue)> = self
+            .seen
+            .into_iter()
+            .map(|((dim, value, _), (count, resolved, _))| {
+                let map = if dim == 0 {
+                    &self.sex_map
+                } else {
+                    &self.race_map
+                };
+                let categories = map
+                    .as_ref()
+                    .map(|m| m.categories.as_slice())
+                    .unwrap_or_default();
+                let slot = match resolved {
+                    Resolved::Category(i) => i,
+                    Resolved::Unknown | Resolved::Unmapped => categories.len(),
+                };
+                let category = categories
+                    .get(slot)
+                    .cloned()
+                    .unwrap_or_else(|| UNKNOWN.to_string());
+                let item = CategoryValue {
+                    dimension: if dim == 0 { "sex" } else { "race" }.to_string(),
+                    value: value.clone(),
+                    count,
+                    category,
+                    unmapped: resolved == Resolved::Unmapped,
+                };
+                (dim, slot, value, item)
+            })
+            .collect();
+        category_values.sort_by(|a, b| (a.0, a.1, a.2.as_bytes()).cmp(&(b.0, b.1, b.2.as_bytes())));
+        category_values.into_iter().map(|(_, _, _, v)| v).collect()
+    }
 }
 
 /// Resolve the value of an axis column (`Unknown` when the file has no such column).

@@ -11,6 +11,7 @@
 pub mod count_columns;
 mod counts;
 mod decimal;
+mod info;
 mod median;
 mod reader;
 mod rows;
@@ -21,9 +22,11 @@ use std::path::Path;
 
 use crate::config::{Audit, Outcome};
 use crate::diag::{Error, InputError, Location, Result};
-use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
+use crate::events::Events;
 
-/// Files at least this large get a progress bar (when the caller asks for one).
+pub use info::{CategoryValue, DataInfo, OutcomeValue};
+
+/// Files at least this large are worth a progress bar (the command line shows one on a terminal).
 pub const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
 /// The categories of one demographic axis (`sex` or `race`).
@@ -164,12 +167,12 @@ pub struct Ingested {
     pub outcome_values: Vec<OutcomeValue>,
 }
 
-/// Read the audit's data (`[data] path` rows or `[data] counts`). `progress` allows a progress bar
-/// on stderr for large files.
-pub fn read(audit: &Audit, progress: bool) -> Result<Ingested> {
+/// Read the audit's data (`[data] path` rows or `[data] counts`), reporting the progress of a
+/// row-level CSV read to `events`.
+pub fn read(audit: &Audit, events: &dyn Events) -> Result<Ingested> {
     let data = audit.config.data.get_ref();
     match (&data.path, &data.counts) {
-        (Some(path), None) => rows::read(audit, path.get_ref(), progress),
+        (Some(path), None) => rows::read(audit, path.get_ref(), events),
         (None, Some(counts)) => counts::read(audit, counts.get_ref()),
         // `AuditConfig::validate` rejects both and neither; keep a clear message regardless.
         _ => Err(InputError::new(

@@ -13,7 +13,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use csv_core::ReadRecordResult;
-use indicatif::ProgressBar;
+
+use crate::events::{Events, Progress};
 
 /// Read buffer size per reader.
 pub(crate) const BUFFER_BYTES: usize = 1 << 20;
@@ -69,7 +70,7 @@ fn candidate_bytes(word: u64) -> u64 {
     !(at_least | word) & not_space & HIGH
 }
 
-pub(crate) struct RecordReader {
+pub(crate) struct RecordReader<'p> {
     file: File,
     buf: Vec<u8>,
     /// Start of unconsumed bytes in `buf`.
@@ -91,8 +92,8 @@ pub(crate) struct RecordReader {
     fields: usize,
     /// Delimiter candidates of the block the last record ended in, for the next record.
     block: Block,
-    progress: Option<ProgressBar>,
-    /// Bytes this reader may still report to the progress bar (its own range).
+    progress: Option<&'p dyn Events>,
+    /// Bytes this reader may still report as progress (its own range).
     progress_budget: u64,
 }
 
@@ -137,13 +138,13 @@ impl<'a> Record<'a> {
     }
 }
 
-impl RecordReader {
-    /// A reader positioned at `offset`; `progress_bytes` is how much of the progress bar this
-    /// reader's range accounts for.
+impl<'p> RecordReader<'p> {
+    /// A reader positioned at `offset`; `progress_bytes` is how much of the reported progress
+    /// this reader's range accounts for.
     pub fn open(
         path: &Path,
         offset: u64,
-        progress: Option<ProgressBar>,
+        progress: Option<&'p dyn Events>,
         progress_bytes: u64,
     ) -> std::io::Result<Self> {
         let mut file = File::open(path)?;
@@ -348,10 +349,10 @@ impl RecordReader {
                 }
                 Ok(n) => {
                     self.hi += n;
-                    if let Some(bar) = &self.progress {
+                    if let Some(events) = self.progress {
                         let shown = (n as u64).min(self.progress_budget);
                         self.progress_budget -= shown;
-                        bar.inc(shown);
+                        events.progress(Progress::Advanced(shown));
                     }
                     return Ok(());
                 }

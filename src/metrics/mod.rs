@@ -15,9 +15,8 @@ use std::collections::BTreeMap;
 
 pub use report::*;
 
-use crate::Result;
-use crate::config::{Audit, DataSection, EEO1_RACE, EEO1_SEX, Outcome};
-use crate::ingest::{self, Cell, Ingested, Tally};
+use crate::config::{DataSection, EEO1_RACE, EEO1_SEX, Outcome};
+use crate::ingest::{Cell, Ingested, Tally};
 
 /// Categories making up less than this share of the data are "small" (6 RCNY §5-301(d): 2 %).
 pub const SMALL_CATEGORY_SHARE: f64 = 0.02;
@@ -41,16 +40,10 @@ pub const SMALL_SAMPLE_MIN_EXPECTED: f64 = 5.0;
 
 pub const CONFIDENCE_LEVEL: f64 = 0.95;
 
-/// Read the audit's data and compute every metric. `progress` shows a progress bar on stderr
-/// (the caller decides whether stderr is a terminal); only large files get one.
-pub fn compute(audit: &Audit, progress: bool) -> Result<MetricsReport> {
-    let ingested = ingest::read(audit, progress)?;
-    Ok(report(audit, ingested))
-}
-
-/// The full report from data already read.
-pub fn report(audit: &Audit, ingested: Ingested) -> MetricsReport {
-    let data = audit.config.data.get_ref();
+/// Every metric of the data read: a pure function of the [`Tally`] (and the raw values ingest
+/// listed), under the `[data]` section's choices (small-category exclusion, how the prediction
+/// and label are described). Reading the data is [`crate::ingest::read`]'s job.
+pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
     let policy = Policy::for_data(data);
     let tally = &ingested.tally;
     let total = tally.total();

@@ -27,8 +27,8 @@
 //! [`RENDER_SCHEMA`], built in `model.rs`); evidence bodies are `/evidence/<index>.typ`.
 //!
 //! **Warnings** (raw HTML not rendered, characters no embedded font has, flattened nesting,
-//! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`]; [`render`]
-//! prints them to stderr.
+//! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`] with the PDF;
+//! the caller decides how to show them (a build passes them to its [`crate::events::Events`]).
 
 mod diagnostics;
 mod fonts;
@@ -53,8 +53,9 @@ use crate::diag::{Error, InputError, Location, Result};
 use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_hex;
+use crate::history::HistoryEntry;
+use crate::inputs::InputRecord;
 use crate::metrics::MetricsReport;
-use crate::seal::{HistoryEntry, InputRecord};
 
 /// Documents live in a leaf module ([`crate::document`]); re-exported so callers keep `render::DocumentKind`.
 pub use crate::document::DocumentKind;
@@ -105,20 +106,6 @@ pub const PDF_FALLBACK_STANDARDS: &[PdfStandard] = &[PdfStandard::A_3b];
 
 /// Human name of [`PDF_FALLBACK_STANDARDS`].
 pub const PDF_FALLBACK_NAME: &str = "PDF/A-3b";
-
-/// Render one document to PDF bytes. Warnings are printed to stderr, one per line, prefixed
-/// `warning:`; use [`render_document`] to handle them yourself.
-pub fn render(
-    kind: DocumentKind,
-    ctx: &RenderContext<'_>,
-    templates: &Templates,
-) -> Result<Vec<u8>> {
-    let rendered = render_document(kind, ctx, templates)?;
-    for warning in &rendered.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(rendered.pdf)
-}
 
 /// Render one document to PDF bytes, returning the warnings.
 pub fn render_document(

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::config::Audit;
 use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
-use crate::seal::InputRecord;
+use crate::inputs::InputRecord;
 
 /// The built-in templates: file name and source.
 pub(crate) const BUILTIN: &[(&str, &str)] = &[

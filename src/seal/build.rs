@@ -22,10 +22,12 @@ use super::atomic::write_atomic;
 use super::dist::{Dist, manifest_file_name, output_file_name};
 use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
-use super::verify::Problem;
-use super::{FAIRFILE_VERSION, HistoryEntry, InputRecord, canonical_inputs, input_digest};
+use super::problem::Problem;
+use super::{FAIRFILE_VERSION, input_digest};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
+use crate::history::HistoryEntry;
+use crate::inputs::{InputRecord, canonical_inputs};
 use crate::render::DocumentKind;
 
 /// Name of the lock file that keeps two builds from sealing into one folder at once.

@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use super::ledger::{LEDGER_FILE, LedgerEntry, ParsedLedger};
 use super::manifest::{MANIFEST_SCHEMA, Manifest};
-use super::verify::Problem;
-use super::{HistoryEntry, diff_inputs, input_digest};
+use super::problem::Problem;
+use super::{diff_inputs, input_digest};
 use crate::diag::{Error, Result};
 use crate::hash::{sha256_file, sha256_hex};
+use crate::history::HistoryEntry;
 use crate::render::DocumentKind;
 
 /// `manifest-v<N>.json`.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::InputRecord;
+use crate::inputs::InputRecord;
 
 /// Schema id of `manifest-v<N>.json`.
 pub const MANIFEST_SCHEMA: &str = "fairfile.manifest/1";
@@ -37,7 +37,7 @@ pub struct Manifest {
     pub input_digest: String,
     /// What changed since the previous version (empty for version 1).
     pub changes: Vec<InputChange>,
-    /// Every input, in canonical order ([`super::canonical_inputs`]).
+    /// Every input, in canonical order ([`crate::inputs::canonical_inputs`]).
     pub inputs: Vec<InputRecord>,
     /// Every document written for this version.
     pub outputs: Vec<OutputRecord>,
