@@ -14,6 +14,8 @@
 //!
 //! [`sql`] writes the aggregation query that computes the counts input inside a warehouse.
 //!
+//! [`format`] spells every number, date and flag the same way in every human-readable output.
+//!
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
 pub mod check;
@@ -22,6 +24,7 @@ pub mod config;
 pub mod dates;
 pub mod diag;
 pub mod evidence;
+pub mod format;
 pub mod frameworks;
 pub mod hash;
 pub mod ingest;
