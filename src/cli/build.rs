@@ -70,7 +70,7 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
                 println!(
                     "  {:<width$}  {:>10} bytes  sha256 {}{time}",
                     file.file,
-                    file.bytes,
+                    crate::format::count(file.bytes),
                     short_hash(&file.sha256)
                 );
             }

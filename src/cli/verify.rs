@@ -102,7 +102,7 @@ fn print_pdf_report(report: &PdfReport) {
     println!(
         "{} ({} bytes, sha256 {})",
         report.file.display(),
-        report.bytes,
+        crate::format::count(report.bytes),
         short_hash(&report.sha256)
     );
     if let Some(m) = &report.attestation {
@@ -134,7 +134,7 @@ fn print_pdf_report(report: &PdfReport) {
                 "    {:<10} {:<width$}  {:>10} bytes  sha256 {}",
                 input.role,
                 input.path,
-                input.bytes,
+                crate::format::count(input.bytes),
                 short_hash(&input.sha256)
             );
         }
