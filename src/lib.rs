@@ -16,6 +16,8 @@
 //! [`document`] names the documents and the sections obligations are filed under: a leaf that
 //! frameworks, render and seal all use.
 //!
+//! [`format`] spells every number, date and flag the same way in every human-readable output.
+//!
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
 pub mod check;
@@ -26,6 +28,7 @@ pub mod diag;
 pub mod document;
 pub mod events;
 pub mod evidence;
+pub mod format;
 pub mod frameworks;
 pub mod hash;
 pub mod history;

@@ -129,8 +129,12 @@ fn table_groups_by_framework_with_summaries() {
             "test-ll: Test local law on automated hiring tools",
         ))
         .stdout(predicate::str::contains("met by evidence/bias-audit.md"))
-        .stdout(predicate::str::contains("  test-ll: 5/6 met, 1 n/a\n"))
-        .stdout(predicate::str::contains("  test-eu: 4/6 met, 2 n/a\n"));
+        .stdout(predicate::str::contains(
+            "  test-ll: 5/6 met, 1 not applicable\n",
+        ))
+        .stdout(predicate::str::contains(
+            "  test-eu: 4/6 met, 2 not applicable\n",
+        ));
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn fail_on_missing_gates_with_exit_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "test-ll: 4/6 met, 1 missing, 1 n/a",
+            "test-ll: 4/6 met, 1 missing, 1 not applicable",
         ))
         // The orphaned attachment is shown, not ignored.
         .stdout(predicate::str::contains(

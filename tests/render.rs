@@ -753,7 +753,7 @@ fn ll144_summary_has_every_required_field_and_the_exact_figures() {
             "Historical data (6 RCNY § 5-302(a))",
             "Historical data pooled from multiple employers by the vendor",
             // Number of applicants and the unknown category.
-            "2821 in total",
+            "2,821 in total",
             "120 with unknown sex, 237 with unknown race/ethnicity; 250 with either unknown",
             // Auditor and independence.
             "Jane Roe, Roe Analytics LLC",
@@ -774,7 +774,7 @@ fn ll144_summary_has_every_required_field_and_the_exact_figures() {
     // Sex: rates and impact ratio (DCWP prints 48 %, 47 %, 0.979).
     assert_contains_all(
         &text,
-        &["Male 1390 667 48.0% 1.000", "Female 1181 555 47.0% 0.979"],
+        &["Male 1,390 667 48.0% 1.000", "Female 1,181 555 47.0% 0.979"],
     );
     // Race/ethnicity: unrounded IRs 0.9672, 0.8432, 0.8453, 0.9484, 0.8493, 0.8719 (NOA p. 6).
     assert_contains_all(
@@ -849,7 +849,7 @@ fn eu_technical_file_has_every_annex_iv_point_and_missing_evidence_boxes() {
         &[
             // Bias examination with per-group statistics (Art. 10(2)(f)–(g); Annex IV 2(g)).
             "Bias examination and metrics (Art. 10(2)(f)–(g); Annex IV 2(g))",
-            "Female 1181 555 47.0% 0.979",
+            "Female 1,181 555 47.0% 0.979",
             "Demographic parity ratio 0.979",
             "Equal opportunity difference 0.014",
             // Missing evidence boxes, under the points the obligations declare (Art 9 → 5, 10 → 2).
@@ -963,8 +963,8 @@ fn hostile_category_names_and_titles_render_literally() {
     assert_contains_all(
         &text,
         &[
-            "#read(\"/etc/passwd\") *M* 1390 667 48.0% 1.000",
-            "$F$ <f> @f \\ ] 1181 555 47.0% 0.979",
+            "#read(\"/etc/passwd\") *M* 1,390 667 48.0% 1.000",
+            "$F$ <f> @f \\ ] 1,181 555 47.0% 0.979",
             "#let a = 1 // {x} 616 302 49.0% 0.948",
             "Rank #3 *v4* $x$ ] [ <l>",
             "Jane \\ Roe #sys",

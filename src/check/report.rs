@@ -63,6 +63,47 @@ impl Status {
             Status::NotApplicable => "not_applicable",
         }
     }
+
+    /// The name printed for the status in the terminal and in every document.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Met => "Met",
+            Status::Missing => "Missing",
+            Status::Stale => "Stale",
+            Status::Failing => "Failing",
+            Status::Waived => "Waived",
+            Status::NotApplicable => "Not applicable",
+        }
+    }
+
+    /// What the status means, for legends.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::Met => {
+                "every evidence requirement is met by a current document or computed result, and every condition holds"
+            }
+            Status::Missing => "some requirement has no evidence of any of its kinds",
+            Status::Stale => {
+                "evidence exists but is expired, past its review date, too old, or outside its ordering window"
+            }
+            Status::Failing => "a condition on the computed results or declared facts fails",
+            Status::Waived => "a current, approved waiver in fairfile.toml names the obligation",
+            Status::NotApplicable => "the audit's roles or facts rule it out",
+        }
+    }
+
+    /// Its colours (foreground, background) wherever it is drawn: the text alone carries the
+    /// meaning, the colour only helps the eye.
+    pub fn colours(self) -> (&'static str, &'static str) {
+        use crate::format::palette;
+        match self {
+            Status::Met => palette::MET,
+            Status::Missing | Status::Failing => palette::MISSING,
+            Status::Stale => palette::STALE,
+            Status::Waived => palette::WAIVED,
+            Status::NotApplicable => palette::MUTED,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,7 +86,7 @@ fn report(outcome: &BuildOutcome) -> (String, Vec<String>) {
                     out,
                     "  {:<width$}  {:>10} bytes  sha256 {}{time}",
                     file.file,
-                    file.bytes,
+                    crate::format::count(file.bytes),
                     short_hash(&file.sha256)
                 );
             }

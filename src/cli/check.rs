@@ -7,6 +7,7 @@ use super::args::{CheckArgs, FailOn, Format};
 use super::terminal::Terminal;
 use crate::Result;
 use crate::check::{CheckReport, FrameworkResult, Status};
+use crate::format;
 use crate::frameworks::diags::Code;
 use crate::pipeline::LoadedAudit;
 
@@ -48,31 +49,26 @@ fn unreferenced_message(path: &str) -> String {
     )
 }
 
-/// The short status label of the table.
-fn label(status: Status) -> &'static str {
-    match status {
-        Status::Met => "met",
-        Status::Missing => "MISSING",
-        Status::Stale => "STALE",
-        Status::Failing => "FAILING",
-        Status::Waived => "waived",
-        Status::NotApplicable => "n/a",
-    }
-}
-
-/// One line per framework: "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a".
+/// One line per framework: "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 not applicable", in
+/// the status names of every document ([`Status::label`]).
 pub fn summary_line(fw: &FrameworkResult) -> String {
     let c = &fw.counts;
-    let mut line = format!("{}: {}/{} met", fw.id, c.met, c.total());
-    for (n, what) in [
-        (c.missing, "missing"),
-        (c.stale, "stale"),
-        (c.failing, "failing"),
-        (c.waived, "waived"),
-        (c.not_applicable, "n/a"),
-    ] {
+    let mut line = format!(
+        "{}: {}/{} {}",
+        fw.id,
+        format::count(c.met as u64),
+        format::count(c.total() as u64),
+        Status::Met.label().to_lowercase()
+    );
+    for status in &Status::ALL[1..] {
+        let n = c.get(*status);
         if n > 0 {
-            let _ = write!(line, ", {n} {what}");
+            let _ = write!(
+                line,
+                ", {} {}",
+                format::count(n as u64),
+                status.label().to_lowercase()
+            );
         }
     }
     line
@@ -83,8 +79,17 @@ pub fn summary_line(fw: &FrameworkResult) -> String {
 /// column, so long citations do not push the others out of line.
 pub fn table(report: &CheckReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Check of {} as of {}", report.audit_id, report.as_of);
-    let status_w = "MISSING".len();
+    let _ = writeln!(
+        out,
+        "Check of {} as of {}",
+        report.audit_id,
+        format::date(report.as_of)
+    );
+    let status_w = Status::ALL
+        .iter()
+        .map(|s| s.label().chars().count())
+        .max()
+        .unwrap_or(0);
     for fw in &report.frameworks {
         let _ = writeln!(out, "\n{}: {}", fw.id, fw.title);
         let id_w = fw
@@ -103,7 +108,7 @@ pub fn table(report: &CheckReport) -> String {
             let _ = writeln!(
                 out,
                 "  {:status_w$}  {}  {}",
-                label(ob.status),
+                ob.status.label(),
                 pad(&ob.id, id_w),
                 ob.cite
             );
@@ -129,7 +134,7 @@ pub fn table(report: &CheckReport) -> String {
             let _ = writeln!(out, "warning: {w}");
         }
     }
-    let _ = writeln!(out, "\nSummary as of {}:", report.as_of);
+    let _ = writeln!(out, "\nSummary as of {}:", format::date(report.as_of));
     for fw in &report.frameworks {
         let _ = writeln!(out, "  {}", summary_line(fw));
     }
@@ -182,7 +187,7 @@ mod tests {
         };
         assert_eq!(
             summary_line(&fw),
-            "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 n/a"
+            "eu-ai-act: 31/47 met, 12 missing, 2 stale, 2 not applicable"
         );
     }
 
@@ -222,15 +227,17 @@ mod tests {
         };
         let text = table(&report);
         assert!(
-            text.contains("  met      art-10-2-f  Art. 10(2)(f)\n           Bias examination\n"),
+            text.contains(
+                "  Met             art-10-2-f  Art. 10(2)(f)\n                  Bias examination\n"
+            ),
             "{text}"
         );
         assert!(
-            text.contains("  MISSING  art-9       Art. 10(2)(f)\n"),
+            text.contains("  Missing         art-9       Art. 10(2)(f)\n"),
             "{text}"
         );
         assert!(
-            text.contains("           └ missing evidence of kind `risk_register`\n"),
+            text.contains("                  └ missing evidence of kind `risk_register`\n"),
             "{text}"
         );
         assert!(

@@ -8,6 +8,7 @@ use super::args::{Format, MetricsArgs};
 use super::terminal::Terminal;
 use crate::Result;
 use crate::config::{Audit, DataKind, Outcome as Mode};
+use crate::format::{self, DASH, Flag, count as thousands, or_dash};
 use crate::metrics::{CategoryResult, Dimension, FairnessDimension, MetricsReport};
 
 pub fn run(args: MetricsArgs) -> Result<Outcome> {
@@ -37,9 +38,7 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
             );
         }
         Mode::Scoring => {
-            let median = report
-                .median_score
-                .map_or("—".to_string(), |m| m.to_string());
+            let median = or_dash(report.median_score, format::number);
             let _ = writeln!(
                 out,
                 "Scoring mode (6 RCNY §5-301(c)): {} individuals assessed; median score {median} ({})",
@@ -83,16 +82,24 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
         out.push('\n');
         render_dimension(&mut out, name, dimension, positive);
     }
+    let policy = &report.policy;
     let _ = writeln!(
         out,
-        "\nFlags: reference = highest rate, the impact-ratio denominator; <4/5 = impact ratio below {} \
-         (29 CFR 1607.4(D), context, not a pass mark); small = under {} % of everyone assessed; \
-         excluded = left out of impact ratios (6 RCNY §5-301(d)); small-n = n < {} or fewer than {} expected at the reference rate.",
-        report.policy.four_fifths_threshold,
-        report.policy.small_category_share * 100.0,
-        report.policy.small_sample_min_n,
-        report.policy.small_sample_min_expected,
+        "\nFlags: {} = highest rate, the impact-ratio denominator; {} = impact ratio below {} \
+         (29 CFR 1607.4(D), context, not a pass mark); {} = under {} of {}; \
+         {} = left out of impact ratios (6 RCNY §5-301(d)); {} = n < {} or fewer than {} expected at the reference rate.",
+        Flag::Reference.name(),
+        Flag::BelowFourFifths.name(),
+        format::ratio(policy.four_fifths_threshold),
+        Flag::Small.name(),
+        format::policy_percent(policy.small_category_share),
+        policy.share_denominator,
+        Flag::Excluded.name(),
+        Flag::SmallSample.name(),
+        thousands(policy.small_sample_min_n),
+        format::number(policy.small_sample_min_expected),
     );
+    let _ = writeln!(out, "{}", format::ROUNDING_RULE);
 
     if let Some(fairness) = &report.fairness {
         let _ = writeln!(
@@ -167,11 +174,7 @@ pub(crate) fn render_table(report: &MetricsReport, title: &str) -> String {
 }
 
 fn render_dimension(out: &mut String, name: &str, d: &Dimension, positive: &str) {
-    let title = match name {
-        "sex" => "Sex",
-        "race_ethnicity" => "Race/ethnicity",
-        _ => "Intersectional (sex × race/ethnicity)",
-    };
+    let title = format::dimension_title(name);
     if !d.provided {
         let _ = writeln!(out, "{title}: not provided (the data has no column for it)");
         return;
@@ -202,45 +205,41 @@ fn render_dimension(out: &mut String, name: &str, d: &Dimension, positive: &str)
 }
 
 fn category_row(c: &CategoryResult) -> Vec<String> {
-    let mut flags = Vec::new();
-    if c.reference {
-        flags.push("reference");
-    }
-    if c.four_fifths_flag == Some(true) {
-        flags.push("<4/5");
-    }
-    if c.small {
-        flags.push("small");
-    }
-    if c.excluded {
-        flags.push("excluded");
-    }
-    if c.small_sample {
-        flags.push("small-n");
-    }
+    let flags: Vec<&str> = Flag::ALL
+        .into_iter()
+        .filter(|flag| match flag {
+            Flag::Reference => c.reference,
+            Flag::BelowFourFifths => c.four_fifths_flag == Some(true),
+            Flag::Small => c.small,
+            Flag::Excluded => c.excluded,
+            Flag::SmallSample => c.small_sample,
+        })
+        .map(Flag::name)
+        .collect();
     let interval = match (c.ci95_low, c.ci95_high) {
-        (Some(lo), Some(hi)) => format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0),
-        _ => "—".to_string(),
+        (Some(lo), Some(hi)) => format::interval(lo, hi),
+        _ => DASH.to_string(),
     };
     vec![
         c.category.clone(),
         thousands(c.n),
         thousands(c.count()),
-        percent(c.rate),
-        c.impact_ratio
-            .map_or("—".to_string(), |r| format!("{r:.3}")),
+        or_dash(c.rate, format::rate),
+        or_dash(c.impact_ratio, format::ratio),
         interval,
-        c.fisher_p.map_or("—".to_string(), p_value),
-        percent(c.share),
-        flags.join(" "),
+        or_dash(c.fisher_p, format::p_value),
+        or_dash(c.share, format::rate),
+        flags.join(", "),
     ]
 }
 
 fn render_fairness(out: &mut String, name: &str, d: &FairnessDimension) {
-    let number = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
+    let number = |v: Option<f64>| or_dash(v, format::ratio);
+    let pct = |v: Option<f64>| or_dash(v, format::rate);
     let _ = writeln!(
         out,
-        "{name}: demographic parity difference {}, ratio {}; equalized odds difference {}, ratio {}; equal opportunity difference {}",
+        "{}: demographic parity difference {}, ratio {}; equalized odds difference {}, ratio {}; equal opportunity difference {}",
+        format::dimension_title(name),
         number(d.demographic_parity_difference),
         number(d.demographic_parity_ratio),
         number(d.equalized_odds_difference),
@@ -257,12 +256,12 @@ fn render_fairness(out: &mut String, name: &str, d: &FairnessDimension) {
             vec![
                 g.group.clone(),
                 thousands(g.n),
-                number(g.selection_rate),
-                number(g.tpr),
-                number(g.fpr),
-                number(g.fnr),
-                number(g.precision),
-                number(g.accuracy),
+                pct(g.selection_rate),
+                pct(g.tpr),
+                pct(g.fpr),
+                pct(g.fnr),
+                pct(g.precision),
+                pct(g.accuracy),
             ]
         })
         .collect();
@@ -280,33 +279,6 @@ fn render_fairness(out: &mut String, name: &str, d: &FairnessDimension) {
         rows,
         &[false, true, true, true, true, true, true, true],
     ));
-}
-
-fn percent(v: Option<f64>) -> String {
-    v.map_or("—".to_string(), |v| format!("{:.2}%", v * 100.0))
-}
-
-fn p_value(p: f64) -> String {
-    if p == 0.0 {
-        "<1e-300".to_string()
-    } else if p < 0.001 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.3}")
-    }
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A table with columns padded to their widest cell (in characters), indented by two spaces.
@@ -344,14 +316,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
     fn alignment_pads_by_characters() {
         let table = aligned(
             &["A", "n"],
@@ -362,12 +326,5 @@ mod tests {
             &[false, true],
         );
         assert_eq!(table, "  A      n\n  é     10\n  long   5\n");
-    }
-
-    #[test]
-    fn p_values() {
-        assert_eq!(p_value(0.25), "0.250");
-        assert_eq!(p_value(0.000_123), "1.2e-4");
-        assert_eq!(p_value(0.0), "<1e-300");
     }
 }

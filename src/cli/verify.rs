@@ -113,7 +113,7 @@ fn pdf_report(report: &PdfReport) -> String {
         out,
         "{} ({} bytes, sha256 {})",
         report.file.display(),
-        report.bytes,
+        crate::format::count(report.bytes),
         short_hash(&report.sha256)
     );
     if let Some(m) = &report.attestation {
@@ -152,7 +152,7 @@ fn pdf_report(report: &PdfReport) -> String {
                 "    {:<10} {:<width$}  {:>10} bytes  sha256 {}",
                 input.role,
                 input.path,
-                input.bytes,
+                crate::format::count(input.bytes),
                 short_hash(&input.sha256)
             );
         }

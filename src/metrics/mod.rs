@@ -17,6 +17,7 @@ pub use report::*;
 
 use crate::config::{DataSection, EEO1_RACE, EEO1_SEX, Outcome};
 use crate::ingest::{Cell, Ingested, Tally};
+use crate::format;
 
 /// Categories making up less than this share of the data are "small" (6 RCNY §5-301(d): 2 %).
 pub const SMALL_CATEGORY_SHARE: f64 = 0.02;
@@ -24,8 +25,7 @@ pub const SMALL_CATEGORY_SHARE: f64 = 0.02;
 /// What the share of a category is a share of. The rule says "2 % of the data used for the
 /// audit" without saying whether unknowns count; fairfile uses everyone assessed, so that a
 /// category's share does not grow when demographics are missing for others.
-pub const SHARE_DENOMINATOR: &str =
-    "all individuals assessed (`total`), unknown categories included";
+pub const SHARE_DENOMINATOR: &str = "all individuals assessed, unknown categories included";
 
 /// The four-fifths rule of thumb (29 CFR 1607.4(D)): context for impact ratios, not a pass mark
 /// (LL144 sets none).
@@ -65,8 +65,9 @@ pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
         median_score: tally.median_score,
         median_sample: (tally.outcome == Outcome::Scoring).then(|| {
             format!(
-                "all {total} individuals assessed, unknown categories included (6 RCNY §5-301(c)(1): the full sample); \
-                 for an even count, the mean of the two middle scores; scoring rate = share strictly above the median"
+                "all {} individuals assessed, unknown categories included (6 RCNY §5-301(c)(1): the full sample); \
+                 for an even count, the mean of the two middle scores; scoring rate = share strictly above the median",
+                format::count(total)
             )
         }),
         total,
@@ -248,9 +249,9 @@ fn dimension(d: &DimensionGroups, total: u64, outcome: Outcome, policy: &Policy)
                     why(
                         "impact_ratio",
                         &format!(
-                            "excluded under 6 RCNY §5-301(d): {:.2} % of all individuals assessed, below {} %; justification: {}",
-                            share.unwrap_or(0.0) * 100.0,
-                            policy.small_category_share * 100.0,
+                            "excluded under 6 RCNY §5-301(d): {} of all individuals assessed, below {}; justification: {}",
+                            format::rate(share.unwrap_or(0.0)),
+                            format::policy_percent(policy.small_category_share),
                             policy.exclusion_justification.as_deref().unwrap_or("(none given)")
                         ),
                     );
@@ -404,12 +405,13 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
             let rows: u64 = folded.iter().map(|v| v.count).sum();
             let values = folded
                 .iter()
-                .map(|v| format!("{:?} ({})", v.value, v.count))
+                .map(|v| format!("{:?} ({})", v.value, format::count(v.count)))
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push(format!(
                 "{} {dimension} value(s) named by no mapping were counted as unknown (unmapped = \"unknown\"), {rows} individuals: {values}",
-                folded.len()
+                folded.len(),
+                rows = format::count(rows)
             ));
         }
     }
@@ -425,7 +427,7 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
             .categories
             .iter()
             .filter(|c| c.small_sample)
-            .map(|c| format!("{} (n = {})", c.category, c.n))
+            .map(|c| format!("{} (n = {})", c.category, format::count(c.n)))
             .collect();
         if !small.is_empty() {
             out.push(format!(
@@ -441,11 +443,11 @@ fn warnings(data: &DataSection, ingested: &Ingested, dimensions: &Dimensions) ->
                     && rate > top
                 {
                     out.push(format!(
-                        "{name}: excluded category {:?} has a higher rate ({:.1} %) than the reference {:?} ({:.1} %)",
+                        "{name}: excluded category {:?} has a higher rate ({}) than the reference {:?} ({})",
                         c.category,
-                        rate * 100.0,
+                        format::rate(rate),
                         reference.category,
-                        top * 100.0
+                        format::rate(top)
                     ));
                 }
             }

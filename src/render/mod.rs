@@ -6,7 +6,8 @@
 //! - `fonts.rs`: the embedded fonts, parsed once;
 //! - `templates.rs`: built-in templates and the audit's overrides;
 //! - `markdown.rs`: Markdown evidence → Typst code with all user text in string literals;
-//! - `model.rs`: the JSON view model the templates read (`/data.json`);
+//! - `view.rs`: the JSON view model the templates read (`/data.json`), every figure spelled by
+//!   [`crate::format`]; `model.rs` builds it;
 //! - `diagnostics.rs`: Typst errors → messages with file, line and source excerpt.
 //!
 //! Each document is PDF/A-3a and PDF/UA-1 (tagged, with title, language and alternative text;
@@ -35,6 +36,7 @@ mod fonts;
 mod markdown;
 mod model;
 mod templates;
+mod view;
 mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,7 +61,7 @@ use crate::metrics::MetricsReport;
 
 /// Documents live in a leaf module ([`crate::document`]); re-exported so callers keep `render::DocumentKind`.
 pub use crate::document::DocumentKind;
-pub use model::{ANNEX_IV, RENDER_SCHEMA, ROUNDING_NOTE, fixed, percent};
+pub use model::{ANNEX_IV, RENDER_SCHEMA};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};
 
 use world::{FairfileWorld, VirtualFiles};

@@ -1,23 +1,26 @@
-//! The view model: the JSON every template reads with `json("/data.json")`.
+//! The view model builder: the JSON every template reads with `json("/data.json")`, from the
+//! metrics, the check and the evidence (the types are in `view.rs`).
 //!
 //! Everything a template prints comes from here, as data: category names, titles and evidence
-//! metadata are JSON strings, never spliced into Typst source. Numbers are formatted here, once,
-//! with one rounding rule (round half away from zero on the exact value, see [`fixed`]), so the
-//! documents, the tests and `fairfile metrics` agree digit for digit. The schema is versioned
-//! (`fairfile.render/1`) because user override templates read it.
+//! metadata are JSON strings, never spliced into Typst source. Every figure is spelled by
+//! [`crate::format`], the module `fairfile metrics` and `fairfile check` print with, so the
+//! documents and the terminal agree digit for digit. The schema is versioned
+//! (`fairfile.render/2`: counts became preformatted strings) because user override templates
+//! read it.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::view::*;
 use super::{DocumentKind, RenderContext};
-use crate::check::{ObligationResult, Status};
+use crate::check::{ObligationResult, Status, StatusCounts};
 use crate::config::{DataKind, Outcome};
 use crate::document::Section;
+use crate::format::{self, DASH, or_dash};
 use crate::metrics::{CategoryResult, Dimension, FairnessDimension};
 
-pub const RENDER_SCHEMA: &str = "fairfile.render/1";
+pub const RENDER_SCHEMA: &str = "fairfile.render/2";
 
 /// Annex IV points 1–9 of Regulation (EU) 2024/1689: heading and what the point asks for.
 pub const ANNEX_IV: [(&str, &str); 9] = [
@@ -59,273 +62,6 @@ pub const ANNEX_IV: [(&str, &str); 9] = [
     ),
 ];
 
-/// How numbers are rounded, stated in every document.
-pub const ROUNDING_NOTE: &str = "Rates are shown as percentages to one decimal place and impact ratios to three decimal places. Impact ratios are computed from the unrounded rates; every figure is rounded half away from zero from its exact value.";
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Model {
-    pub schema: &'static str,
-    pub document: DocumentMeta,
-    pub audit: AuditMeta,
-    pub auditor: AuditorMeta,
-    pub data: DataMeta,
-    pub seal: SealMeta,
-    pub results: Results,
-    pub fairness: Option<FairnessModel>,
-    pub frameworks: Vec<FrameworkModel>,
-    pub totals: Counts,
-    pub crosswalk: Vec<CrosswalkModel>,
-    /// EU technical file: Annex IV points 1–9 (empty for other documents).
-    pub annex_iv: Vec<AnnexSection>,
-    /// How many obligations of the frameworks in use no Annex IV point declares (they are in
-    /// the compliance matrix only).
-    pub matrix_only: usize,
-    /// Application dates that are a framework's interpretation, with the caveat and the
-    /// obligations dated by them.
-    pub interpretive_dates: Vec<InterpretiveDate>,
-    /// Warnings about how the check was made (e.g. business days counted without holidays).
-    pub check_warnings: Vec<String>,
-    /// Evidence documents (with their converted bodies for the technical file).
-    pub evidence: Vec<EvidenceModel>,
-    pub history: Vec<HistoryModel>,
-    pub inputs: Vec<InputModel>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct DocumentMeta {
-    pub kind: &'static str,
-    pub title: &'static str,
-    pub subtitle: &'static str,
-    pub version: u32,
-    pub ident: String,
-    /// ISO 639 language and optional region, for `set text(lang:, region:)`.
-    pub lang: String,
-    pub region: Option<String>,
-    pub keywords: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct DateModel {
-    pub iso: String,
-    /// `20 November 2026`.
-    pub long: String,
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl DateModel {
-    pub fn new(date: NaiveDate) -> Self {
-        Self {
-            iso: date.format("%Y-%m-%d").to_string(),
-            long: format!("{} {}", date.day(), date.format("%B %Y")),
-            year: date.year(),
-            month: date.month(),
-            day: date.day(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct AuditMeta {
-    pub id: String,
-    pub title: String,
-    pub organization: String,
-    pub system: String,
-    pub audit_date: DateModel,
-    pub distribution_date: Option<DateModel>,
-    pub planned_use_date: Option<DateModel>,
-    pub last_use_date: Option<DateModel>,
-    pub roles: Vec<String>,
-    pub frameworks: Vec<String>,
-    /// The date obligations were checked against.
-    pub as_of: DateModel,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct AuditorMeta {
-    pub name: String,
-    pub organization: Option<String>,
-    pub independent: bool,
-    pub independence_statement: Option<String>,
-    pub contact: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct DataMeta {
-    /// `historical` or `test`.
-    pub kind: &'static str,
-    pub kind_label: &'static str,
-    pub description: String,
-    pub explanation: Option<String>,
-    /// `rows` or `counts`.
-    pub input: String,
-    pub path: String,
-    pub sha256: String,
-    pub sha_short: String,
-    pub rows_read: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct SealMeta {
-    pub input_digest: String,
-    /// First 12 hex digits of the input digest, printed on every page.
-    pub digest_short: String,
-    pub generator: String,
-    pub manifest_description: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Results {
-    /// `selection` or `scoring`.
-    pub mode: &'static str,
-    pub rate_label: &'static str,
-    pub count_label: &'static str,
-    /// What the impact-ratio denominator is called: "most selected category" / "most highly scored category".
-    pub reference_label: &'static str,
-    pub rule: &'static str,
-    pub median_score: Option<String>,
-    pub median_sample: Option<String>,
-    pub total: u64,
-    pub policy: PolicyModel,
-    pub rounding: &'static str,
-    pub dimensions: Vec<DimensionModel>,
-    pub warnings: Vec<String>,
-    /// Raw values folded into `unknown`, per column (so the unknown count can be traced).
-    pub unknown_values: Vec<ValueCount>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct ValueCount {
-    pub dimension: String,
-    pub value: String,
-    pub count: u64,
-    pub unmapped: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct PolicyModel {
-    pub small_share: String,
-    pub share_denominator: String,
-    pub exclude_small: bool,
-    pub exclusion_justification: Option<String>,
-    pub four_fifths: String,
-    pub confidence: String,
-    pub interval_method: String,
-    pub test_method: String,
-    pub small_sample_min_n: u64,
-    pub small_sample_min_expected: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct DimensionModel {
-    /// `sex`, `race_ethnicity`, `intersectional`.
-    pub key: &'static str,
-    pub title: &'static str,
-    pub provided: bool,
-    pub unknown: u64,
-    pub known: u64,
-    pub reference: Option<String>,
-    pub rows: Vec<RowModel>,
-    pub any_excluded: bool,
-    pub any_small: bool,
-    pub any_flag: bool,
-    pub any_small_sample: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct RowModel {
-    pub category: String,
-    pub sex: Option<String>,
-    pub race: Option<String>,
-    pub n: u64,
-    pub count: u64,
-    pub rate: String,
-    pub impact_ratio: String,
-    pub share: String,
-    pub ci: String,
-    pub fisher_p: String,
-    pub four_fifths_flag: bool,
-    pub small: bool,
-    pub excluded: bool,
-    pub reference: bool,
-    pub small_sample: bool,
-    /// Why a value is blank (`field: reason`).
-    pub null_reasons: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct FairnessModel {
-    pub prediction: String,
-    pub label: String,
-    pub dimensions: Vec<FairnessDimensionModel>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct FairnessDimensionModel {
-    pub key: &'static str,
-    pub title: &'static str,
-    pub groups: Vec<FairnessGroupModel>,
-    pub summary: Vec<NameValue>,
-    pub null_reasons: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct FairnessGroupModel {
-    pub group: String,
-    pub n: u64,
-    pub tp: u64,
-    pub fp: u64,
-    #[serde(rename = "fn")]
-    pub fn_: u64,
-    pub tn: u64,
-    pub selection_rate: String,
-    pub tpr: String,
-    pub fpr: String,
-    pub fnr: String,
-    pub precision: String,
-    pub accuracy: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct NameValue {
-    pub name: &'static str,
-    pub value: String,
-}
-
-#[derive(Debug, Default, Clone, Serialize)]
-pub(crate) struct Counts {
-    pub met: usize,
-    pub missing: usize,
-    pub stale: usize,
-    pub failing: usize,
-    pub waived: usize,
-    pub not_applicable: usize,
-    pub total: usize,
-}
-
-impl Counts {
-    fn add(&mut self, status: Status) {
-        match status {
-            Status::Met => self.met += 1,
-            Status::Missing => self.missing += 1,
-            Status::Stale => self.stale += 1,
-            Status::Failing => self.failing += 1,
-            Status::Waived => self.waived += 1,
-            Status::NotApplicable => self.not_applicable += 1,
-        }
-        self.total += 1;
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct FrameworkModel {
-    pub id: String,
-    pub title: String,
-    pub counts: Counts,
-    pub obligations: Vec<ObligationModel>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ObligationModel {
     pub framework: String,
@@ -351,37 +87,6 @@ pub(crate) struct ObligationModel {
     pub needs_evidence: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct EvidenceRefModel {
-    pub kind: String,
-    pub path: Option<String>,
-    pub computed: Option<String>,
-    pub sha256: String,
-    pub sha_short: String,
-    pub title: Option<String>,
-    pub date: Option<String>,
-    /// Index into `evidence` when the reference is an evidence document we have.
-    pub index: Option<usize>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct InterpretiveDate {
-    pub framework: String,
-    pub name: String,
-    pub date: String,
-    pub cite: Option<String>,
-    pub interpretation: String,
-    /// `framework/obligation` ids dated by it.
-    pub obligations: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct CrosswalkModel {
-    pub path: String,
-    pub sha_short: String,
-    pub obligations: Vec<String>,
-}
-
 #[derive(Debug, Serialize)]
 pub(crate) struct AnnexSection {
     pub point: u8,
@@ -396,47 +101,22 @@ pub(crate) struct AnnexSection {
 }
 
 #[derive(Debug, Serialize)]
+pub(crate) struct InterpretiveDate {
+    pub framework: String,
+    pub name: String,
+    pub date: String,
+    pub cite: Option<String>,
+    pub interpretation: String,
+    /// `framework/obligation` ids dated by it.
+    pub obligations: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 pub(crate) struct SectionEvidence {
     pub index: usize,
     pub printed_here: bool,
     /// The Annex IV point whose section prints the body.
     pub printed_in: u8,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct EvidenceModel {
-    pub index: usize,
-    pub path: String,
-    pub sha256: String,
-    pub sha_short: String,
-    pub title: String,
-    pub kinds: Vec<String>,
-    pub date: String,
-    pub owner: Option<String>,
-    pub review_by: Option<String>,
-    pub expires: Option<String>,
-    pub attachments: Vec<InputModel>,
-    /// Virtual path of the converted body (technical file only).
-    pub body_file: Option<String>,
-    /// Obligations (`framework/id`) whose check cites this document.
-    pub serves: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct HistoryModel {
-    pub version: u32,
-    pub date: String,
-    pub manifest_sha256: String,
-    pub manifest_short: String,
-    pub changes: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct InputModel {
-    pub role: String,
-    pub path: String,
-    pub sha256: String,
-    pub bytes: u64,
 }
 
 /// Build the view model of `kind`. `body_files` maps evidence index → converted body path (only
@@ -476,9 +156,9 @@ pub(crate) fn build(
 
     let evidence = evidence_models(ctx, body_files);
     let frameworks = framework_models(ctx, &evidence);
-    let mut totals = Counts::default();
-    for o in frameworks.iter().flat_map(|f| &f.obligations) {
-        totals.add(status_of(o.status));
+    let mut totals = StatusCounts::default();
+    for o in ctx.check.frameworks.iter().flat_map(|f| &f.obligations) {
+        totals.add(o.status);
     }
     let annex_iv = if kind == DocumentKind::EuTechnicalFile {
         annex_sections(&frameworks)
@@ -493,6 +173,7 @@ pub(crate) fn build(
 
     Model {
         schema: RENDER_SCHEMA,
+        labels: LabelsModel::new(),
         document: DocumentMeta {
             kind: kind.slug(),
             title,
@@ -543,7 +224,7 @@ pub(crate) fn build(
             path: ctx.metrics.data.path.clone(),
             sha256: ctx.metrics.data.sha256.clone(),
             sha_short: short(&ctx.metrics.data.sha256),
-            rows_read: ctx.metrics.data.rows_read,
+            rows_read: format::count(ctx.metrics.data.rows_read),
         },
         seal: SealMeta {
             input_digest: ctx.input_digest.to_string(),
@@ -560,20 +241,16 @@ pub(crate) fn build(
             prediction: f.prediction.clone(),
             label: f.label.clone(),
             dimensions: [
-                ("sex", "Sex", &f.sex),
-                ("race_ethnicity", "Race/ethnicity", &f.race_ethnicity),
-                (
-                    "intersectional",
-                    "Intersectional (sex × race/ethnicity)",
-                    &f.intersectional,
-                ),
+                ("sex", &f.sex),
+                ("race_ethnicity", &f.race_ethnicity),
+                ("intersectional", &f.intersectional),
             ]
             .into_iter()
-            .filter_map(|(key, title, d)| d.as_ref().map(|d| fairness_dimension(key, title, d)))
+            .filter_map(|(key, d)| d.as_ref().map(|d| fairness_dimension(key, d)))
             .collect(),
         }),
         frameworks,
-        totals,
+        totals: CountsModel::new(totals),
         crosswalk: ctx
             .check
             .crosswalk
@@ -594,7 +271,7 @@ pub(crate) fn build(
             .iter()
             .map(|h| HistoryModel {
                 version: h.version,
-                date: h.date.format("%Y-%m-%d").to_string(),
+                date: format::date(h.date),
                 manifest_sha256: h.manifest_sha256.clone(),
                 manifest_short: short(&h.manifest_sha256),
                 changes: h.changes.clone(),
@@ -607,7 +284,7 @@ pub(crate) fn build(
                 role: i.role.clone(),
                 path: i.path.clone(),
                 sha256: i.sha256.clone(),
-                bytes: i.bytes,
+                bytes: format::count(i.bytes),
             })
             .collect(),
     }
@@ -652,22 +329,22 @@ fn results(ctx: &RenderContext<'_>) -> Results {
         count_label,
         reference_label,
         rule,
-        median_score: m.median_score.map(trim_number),
+        median_score: m.median_score.map(format::number),
         median_sample: m.median_sample.clone(),
-        total: m.total,
+        total: format::count(m.total),
         policy: PolicyModel {
-            small_share: percent(p.small_category_share, 0),
+            small_share: format::policy_percent(p.small_category_share),
             share_denominator: p.share_denominator.clone(),
             exclude_small: p.exclude_small_categories,
             exclusion_justification: p.exclusion_justification.clone(),
-            four_fifths: fixed(p.four_fifths_threshold, 2),
-            confidence: percent(p.confidence_level, 0),
+            four_fifths: format::ratio(p.four_fifths_threshold),
+            confidence: format::policy_percent(p.confidence_level),
             interval_method: method_label(&p.interval_method),
             test_method: method_label(&p.test_method),
-            small_sample_min_n: p.small_sample_min_n,
-            small_sample_min_expected: trim_number(p.small_sample_min_expected),
+            small_sample_min_n: format::count(p.small_sample_min_n),
+            small_sample_min_expected: format::number(p.small_sample_min_expected),
         },
-        rounding: ROUNDING_NOTE,
+        rounding: format::ROUNDING_RULE,
         dimensions: m
             .dimensions
             .iter()
@@ -681,7 +358,7 @@ fn results(ctx: &RenderContext<'_>) -> Results {
             .map(|v| ValueCount {
                 dimension: v.dimension.clone(),
                 value: v.value.clone(),
-                count: v.count,
+                count: format::count(v.count),
                 unmapped: v.unmapped,
             })
             .collect(),
@@ -689,18 +366,13 @@ fn results(ctx: &RenderContext<'_>) -> Results {
 }
 
 fn dimension(key: &'static str, d: &Dimension) -> DimensionModel {
-    let title = match key {
-        "sex" => "Sex categories",
-        "race_ethnicity" => "Race/ethnicity categories",
-        _ => "Intersectional categories (sex × race/ethnicity)",
-    };
     let rows: Vec<RowModel> = d.categories.iter().map(row).collect();
     DimensionModel {
         key,
-        title,
+        title: format::dimension_title(key),
         provided: d.provided,
-        unknown: d.unknown,
-        known: d.known,
+        unknown: format::count(d.unknown),
+        known: format::count(d.known),
         reference: d.reference.clone(),
         any_excluded: rows.iter().any(|r| r.excluded),
         any_small: rows.iter().any(|r| r.small),
@@ -710,24 +382,22 @@ fn dimension(key: &'static str, d: &Dimension) -> DimensionModel {
     }
 }
 
-const DASH: &str = "—";
-
 fn row(c: &CategoryResult) -> RowModel {
     let ci = match (c.ci95_low, c.ci95_high) {
-        (Some(lo), Some(hi)) => format!("{}–{}", percent(lo, 1), percent(hi, 1)),
+        (Some(lo), Some(hi)) => format::interval(lo, hi),
         _ => DASH.to_string(),
     };
     RowModel {
         category: c.category.clone(),
         sex: c.sex.clone(),
         race: c.race.clone(),
-        n: c.n,
-        count: c.count(),
-        rate: c.rate.map_or(DASH.to_string(), |r| percent(r, 1)),
-        impact_ratio: c.impact_ratio.map_or(DASH.to_string(), |r| fixed(r, 3)),
-        share: c.share.map_or(DASH.to_string(), |s| percent(s, 1)),
+        n: format::count(c.n),
+        count: format::count(c.count()),
+        rate: or_dash(c.rate, format::rate),
+        impact_ratio: or_dash(c.impact_ratio, format::ratio),
+        share: or_dash(c.share, format::rate),
         ci,
-        fisher_p: c.fisher_p.map_or(DASH.to_string(), p_value),
+        fisher_p: or_dash(c.fisher_p, format::p_value),
         four_fifths_flag: c.four_fifths_flag.unwrap_or(false),
         small: c.small,
         excluded: c.excluded,
@@ -741,26 +411,22 @@ fn row(c: &CategoryResult) -> RowModel {
     }
 }
 
-fn fairness_dimension(
-    key: &'static str,
-    title: &'static str,
-    d: &FairnessDimension,
-) -> FairnessDimensionModel {
-    let opt = |v: Option<f64>, digits: usize| v.map_or(DASH.to_string(), |v| fixed(v, digits));
-    let pct = |v: Option<f64>| v.map_or(DASH.to_string(), |v| percent(v, 1));
+fn fairness_dimension(key: &'static str, d: &FairnessDimension) -> FairnessDimensionModel {
+    let ratio = |v: Option<f64>| or_dash(v, format::ratio);
+    let pct = |v: Option<f64>| or_dash(v, format::rate);
     FairnessDimensionModel {
         key,
-        title,
+        title: format::dimension_title(key),
         groups: d
             .groups
             .iter()
             .map(|g| FairnessGroupModel {
                 group: g.group.clone(),
-                n: g.n,
-                tp: g.tp,
-                fp: g.fp,
-                fn_: g.fn_,
-                tn: g.tn,
+                n: format::count(g.n),
+                tp: format::count(g.tp),
+                fp: format::count(g.fp),
+                fn_: format::count(g.fn_),
+                tn: format::count(g.tn),
                 selection_rate: pct(g.selection_rate),
                 tpr: pct(g.tpr),
                 fpr: pct(g.fpr),
@@ -772,23 +438,23 @@ fn fairness_dimension(
         summary: vec![
             NameValue {
                 name: "Demographic parity difference",
-                value: opt(d.demographic_parity_difference, 3),
+                value: ratio(d.demographic_parity_difference),
             },
             NameValue {
                 name: "Demographic parity ratio",
-                value: opt(d.demographic_parity_ratio, 3),
+                value: ratio(d.demographic_parity_ratio),
             },
             NameValue {
                 name: "Equalized odds difference",
-                value: opt(d.equalized_odds_difference, 3),
+                value: ratio(d.equalized_odds_difference),
             },
             NameValue {
                 name: "Equalized odds ratio",
-                value: opt(d.equalized_odds_ratio, 3),
+                value: ratio(d.equalized_odds_ratio),
             },
             NameValue {
                 name: "Equal opportunity difference",
-                value: opt(d.equal_opportunity_difference, 3),
+                value: ratio(d.equal_opportunity_difference),
             },
         ],
         null_reasons: d
@@ -796,28 +462,6 @@ fn fairness_dimension(
             .iter()
             .map(|(field, why)| format!("{field}: {why}"))
             .collect(),
-    }
-}
-
-fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Met => "Met",
-        Status::Missing => "Missing",
-        Status::Stale => "Stale",
-        Status::Failing => "Failing",
-        Status::Waived => "Waived",
-        Status::NotApplicable => "Not applicable",
-    }
-}
-
-fn status_of(s: &str) -> Status {
-    match s {
-        "met" => Status::Met,
-        "missing" => Status::Missing,
-        "stale" => Status::Stale,
-        "failing" => Status::Failing,
-        "waived" => Status::Waived,
-        _ => Status::NotApplicable,
     }
 }
 
@@ -849,10 +493,10 @@ fn evidence_models(
                 sha_short: short(&d.sha256),
                 title: d.front.title.clone(),
                 kinds: d.front.kind.clone(),
-                date: d.front.date.format("%Y-%m-%d").to_string(),
+                date: format::date(d.front.date),
                 owner: d.front.owner.clone(),
-                review_by: d.front.review_by.map(|x| x.format("%Y-%m-%d").to_string()),
-                expires: d.front.expires.map(|x| x.format("%Y-%m-%d").to_string()),
+                review_by: d.front.review_by.map(format::date),
+                expires: d.front.expires.map(format::date),
                 attachments: d
                     .attachments
                     .iter()
@@ -860,7 +504,7 @@ fn evidence_models(
                         role: "attachment".into(),
                         path: a.path.clone(),
                         sha256: a.sha256.clone(),
-                        bytes: 0,
+                        bytes: DASH.to_string(),
                     })
                     .collect(),
                 body_file: body_files.get(&index).cloned(),
@@ -893,14 +537,10 @@ fn framework_models(ctx: &RenderContext<'_>, evidence: &[EvidenceModel]) -> Vec<
                     m
                 })
                 .collect();
-            let mut counts = Counts::default();
-            for o in &f.obligations {
-                counts.add(o.status);
-            }
             FrameworkModel {
                 id: f.id.clone(),
                 title: f.title.clone(),
-                counts,
+                counts: CountsModel::new(f.counts.clone()),
                 obligations,
             }
         })
@@ -918,7 +558,7 @@ fn obligation(
         cite: o.cite.clone(),
         title: o.title.clone(),
         status: o.status.as_str(),
-        status_label: status_label(o.status),
+        status_label: o.status.label(),
         reason: o.reason.clone(),
         evidence: o
             .evidence
@@ -930,7 +570,7 @@ fn obligation(
                 sha256: e.sha256.clone(),
                 sha_short: short(&e.sha256),
                 title: e.title.clone(),
-                date: e.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                date: e.date.map(format::date),
                 index: e
                     .path
                     .as_ref()
@@ -1037,105 +677,9 @@ fn annex_sections(frameworks: &[FrameworkModel]) -> Vec<AnnexSection> {
     sections
 }
 
-/// `x` rounded half away from zero to `digits` decimals, computed on the exact binary value.
-///
-/// Rust's `{:.N}` rounds ties to even (`0.8125` → `0.812`); a reader checking an impact ratio by
-/// hand expects `0.813`. We print the value with 30 extra digits (exact for any tie a double can
-/// represent) and round that decimal string.
-pub fn fixed(x: f64, digits: usize) -> String {
-    let (negative, units) = scaled(x, digits);
-    let scale = 10u128.pow(digits as u32);
-    let sign = if negative && units != 0 {
-        "\u{2212}"
-    } else {
-        ""
-    };
-    if digits == 0 {
-        format!("{sign}{units}")
-    } else {
-        format!(
-            "{sign}{}.{:0width$}",
-            units / scale,
-            units % scale,
-            width = digits
-        )
-    }
-}
-
-/// `x` (a proportion) as a percentage with `digits` decimals: `0.47986` → `48.0%`.
-pub fn percent(x: f64, digits: usize) -> String {
-    let (negative, units) = scaled(x, digits + 2);
-    let scale = 10u128.pow(digits as u32);
-    let sign = if negative && units != 0 {
-        "\u{2212}"
-    } else {
-        ""
-    };
-    if digits == 0 {
-        format!("{sign}{units}%")
-    } else {
-        format!(
-            "{sign}{}.{:0width$}%",
-            units / scale,
-            units % scale,
-            width = digits
-        )
-    }
-}
-
-/// |x| × 10^digits rounded half away from zero, and the sign.
-fn scaled(x: f64, digits: usize) -> (bool, u128) {
-    if !x.is_finite() {
-        return (false, 0);
-    }
-    let text = format!("{:.*}", digits + 30, x.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let kept = format!("{int}{}", &frac[..digits]);
-    let mut units: u128 = kept.parse().unwrap_or(u128::MAX);
-    if frac.as_bytes().get(digits).is_some_and(|d| *d >= b'5') {
-        units += 1;
-    }
-    (x.is_sign_negative(), units)
-}
-
-/// A p-value: three decimals, or `< 0.001`.
-pub(crate) fn p_value(p: f64) -> String {
-    if p < 0.0005 {
-        "< 0.001".to_string()
-    } else {
-        fixed(p, 3)
-    }
-}
-
-/// A number without trailing zeros (median score, thresholds): `72.5`, `5`.
-fn trim_number(v: f64) -> String {
-    let text = fixed(v, 6);
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rounding_is_half_away_from_zero_on_the_exact_value() {
-        assert_eq!(fixed(0.8125, 3), "0.813"); // an exact binary tie
-        assert_eq!(fixed(555.0 / 1181.0 / (667.0 / 1390.0), 3), "0.979");
-        assert_eq!(fixed(1.0, 3), "1.000");
-        assert_eq!(fixed(0.9995, 3), "1.000");
-        assert_eq!(fixed(-0.25, 1), "\u{2212}0.3");
-        assert_eq!(fixed(-0.0001, 2), "0.00");
-        assert_eq!(percent(667.0 / 1390.0, 1), "48.0%");
-        assert_eq!(percent(7.0 / 17.0, 1), "41.2%");
-        assert_eq!(percent(0.625, 1), "62.5%");
-        assert_eq!(percent(0.02, 0), "2%");
-        assert_eq!(percent(0.0, 1), "0.0%");
-        assert_eq!(p_value(0.0004), "< 0.001");
-        assert_eq!(p_value(0.0411), "0.041");
-        assert_eq!(trim_number(72.5), "72.5");
-        assert_eq!(trim_number(5.0), "5");
-    }
 
     fn obligation(id: &str, cite: &str, section: Option<&str>) -> ObligationResult {
         ObligationResult {
