@@ -557,7 +557,8 @@ fn read_rows(
         };
         let applicants = count(col("applicants"));
         let positive = positive_col.and_then(&mut count);
-        let mut figure = |i: usize| match Printed::parse(record.get(i).unwrap_or(""), percent_hint) {
+        // Only rates borrow the file's "%": an impact ratio above 1 is an impact ratio above 1.
+        let mut figure = |i: usize, hint: bool| match Printed::parse(record.get(i).unwrap_or(""), hint) {
             Ok(p) => p,
             Err(message) => {
                 errors.push(InputError::new(at(i), message).with_help(
@@ -566,8 +567,8 @@ fn read_rows(
                 None
             }
         };
-        let rate = figure(col("rate"));
-        let impact_ratio = figure(col("impact_ratio"));
+        let rate = figure(col("rate"), percent_hint);
+        let impact_ratio = figure(col("impact_ratio"), false);
         if errors.len() > before {
             continue;
         }

@@ -203,14 +203,14 @@ fn codes(findings: &[Finding]) -> Vec<&'static str> {
 
 /// The twin test: the corrected summary gives nothing, the broken one exactly `code` (at `line`).
 fn twin(
-    gen: &Gen,
+    sg: &Gen,
     edit: impl FnOnce(&mut Vec<Line>, &mut String),
     code: Code,
     line: Option<usize>,
 ) -> Finding {
     let dir = tempfile::tempdir().unwrap();
-    let lines = gen.lines();
-    let statement = gen.statement();
+    let lines = sg.lines();
+    let statement = sg.statement();
     let clean = run(dir.path(), &lines, &statement);
     assert!(clean.is_empty(), "the corrected twin has findings: {clean:#?}");
     let (mut lines, mut statement) = (lines, statement);
@@ -295,16 +295,16 @@ fn impact_ratio_wrong_from_printed_rates_only() {
 fn impact_ratio_from_rounded_rates() {
     // Cigna's sex table: 170/217 and 753/971 both print 0.78, and both ratios print 1.00, but the
     // counts give 0.9899 for Female.
-    let mut gen = Gen::base();
-    gen.n = [[32, 63, 51, 11, 52, 2, 6], [167, 369, 252, 50, 80, 2, 51]];
-    gen.k = [[27, 48, 40, 6, 43, 1, 5], [137, 270, 196, 42, 71, 1, 36]];
-    gen.rate = Style { places: 2, percent: false, round: Round::HalfUp };
-    gen.ratio = Style { places: 2, percent: false, round: Round::HalfUp };
-    gen.margin_counts = true;
+    let mut sg = Gen::base();
+    sg.n = [[32, 63, 51, 11, 52, 2, 6], [167, 369, 252, 50, 80, 2, 51]];
+    sg.k = [[27, 48, 40, 6, 43, 1, 5], [137, 270, 196, 42, 71, 1, 36]];
+    sg.rate = Style { places: 2, percent: false, round: Round::HalfUp };
+    sg.ratio = Style { places: 2, percent: false, round: Round::HalfUp };
+    sg.margin_counts = true;
     let sex = row("sex", "Female", "");
-    let lines = gen.lines();
+    let lines = sg.lines();
     assert_eq!((lines[0][5].as_str(), lines[sex][5].as_str()), ("0.78", "0.78"));
-    let f = twin(&gen, |l, _| l[sex][6] = "1.00".into(), Code::ImpactRatioRoundedRates, Some(line_of(sex)));
+    let f = twin(&sg, |l, _| l[sex][6] = "1.00".into(), Code::ImpactRatioRoundedRates, Some(line_of(sex)));
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.expected.as_deref(), Some("0.9899"));
 }
@@ -312,19 +312,19 @@ fn impact_ratio_from_rounded_rates() {
 #[test]
 fn no_reference_category() {
     // Neither rates nor counts printed: only the ratios, and none of them is 1.
-    let gen = Gen::base();
+    let sg = Gen::base();
     let blank = |l: &mut Vec<Line>| {
         for line in l.iter_mut().filter(|x| x[0] == "sex") {
             line[5] = String::new();
         }
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut lines = gen.lines();
+    let mut lines = sg.lines();
     blank(&mut lines);
-    let clean = run(dir.path(), &lines, &gen.statement());
+    let clean = run(dir.path(), &lines, &sg.statement());
     assert_eq!(codes(&clean), vec!["missing.rate", "missing.rate"]);
     lines[0][6] = "0.990".into();
-    let found = run(dir.path(), &lines, &gen.statement());
+    let found = run(dir.path(), &lines, &sg.statement());
     assert_eq!(
         codes(&found),
         vec!["impossible.no-reference-category", "missing.rate", "missing.rate"]
@@ -335,19 +335,19 @@ fn no_reference_category() {
 fn above_median_over_half() {
     // Scoring: 60 % of everyone above the median cannot be.
     let dir = tempfile::tempdir().unwrap();
-    let mut gen = Gen::base();
-    gen.k = gen.n.map(|row| row.map(|n| n / 2));
-    gen.margin_counts = true;
-    let statement = gen.statement().replace("\"selection\"", "\"scoring\"");
+    let mut sg = Gen::base();
+    sg.k = sg.n.map(|row| row.map(|n| n / 2));
+    sg.margin_counts = true;
+    let statement = sg.statement().replace("\"selection\"", "\"scoring\"");
     let rename = |lines: &[Line]| csv_text(lines).replacen("selected", "scored_above_median", 1);
     let write = |lines: &[Line]| {
         std::fs::write(dir.path().join("s.csv"), rename(lines)).unwrap();
         std::fs::write(dir.path().join("s.toml"), &statement).unwrap();
         check(&super::read(&dir.path().join("s.csv")).unwrap(), as_of())
     };
-    assert!(write(&gen.lines()).is_empty());
-    let mut over = gen.clone();
-    over.k = gen.n.map(|row| row.map(|n| n * 9 / 10));
+    assert!(write(&sg.lines()).is_empty());
+    let mut over = sg.clone();
+    over.k = sg.n.map(|row| row.map(|n| n * 9 / 10));
     over.unknown = 0;
     let found = write(&over.lines());
     assert_eq!(codes(&found), vec!["impossible.above-median-over-half"], "{found:#?}");
@@ -357,16 +357,16 @@ fn above_median_over_half() {
 fn intersectional_totals_selected() {
     // The DCWP's Example 1 Hispanic row: 13 more applicants than the intersectional rows, 32 more
     // selected.
-    let mut gen = Gen::base();
-    gen.margin_counts = true;
+    let mut sg = Gen::base();
+    sg.margin_counts = true;
     let i = row("race_ethnicity", "", "Hispanic or Latino");
     let f = twin(
-        &gen,
+        &sg,
         |l, _| {
             l[i][3] = "408".into();
             l[i][4] = "204".into();
             l[i][5] = "50.0%".into();
-            l[i][6] = print(Q::new(204, 408).div(Q::new(412, 797)).unwrap(), gen.ratio);
+            l[i][6] = print(Q::new(204, 408).div(Q::new(412, 797)).unwrap(), sg.ratio);
         },
         Code::IntersectionalTotals,
         Some(line_of(i)),
@@ -376,11 +376,11 @@ fn intersectional_totals_selected() {
 
 #[test]
 fn intersectional_totals_beyond_unknowns() {
-    let mut gen = Gen::base();
-    gen.unknown = 5;
+    let mut sg = Gen::base();
+    sg.unknown = 5;
     let i = row("race_ethnicity", "", "White");
     twin(
-        &gen,
+        &sg,
         |l, _| {
             l[i][3] = "807".into(); // 10 more than 412 + 385, with 5 unknown
         },
@@ -391,7 +391,7 @@ fn intersectional_totals_beyond_unknowns() {
 
 #[test]
 fn table_totals() {
-    let gen = Gen::base();
+    let sg = Gen::base();
     let unknown_rows = |l: &mut Vec<Line>, race_unknown: &str| {
         for (t, s, r, n) in [
             ("sex", "Unknown", "", "250"),
@@ -402,12 +402,12 @@ fn table_totals() {
         }
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut lines = gen.lines();
+    let mut lines = sg.lines();
     unknown_rows(&mut lines, "250");
-    let mut statement = gen.statement();
+    let mut statement = sg.statement();
     remove_key(&mut statement, "unknown");
     assert!(run(dir.path(), &lines, &statement).is_empty());
-    let mut lines = gen.lines();
+    let mut lines = sg.lines();
     unknown_rows(&mut lines, "240");
     let found = run(dir.path(), &lines, &statement);
     assert_eq!(codes(&found), vec!["inconsistent.table-totals"], "{found:#?}");
@@ -416,12 +416,12 @@ fn table_totals() {
 
 #[test]
 fn small_category_with_ratio_after_stating_exclusion() {
-    let gen = Gen::base();
+    let sg = Gen::base();
     let dir = tempfile::tempdir().unwrap();
-    assert!(run(dir.path(), &gen.lines(), &gen.statement()).is_empty());
-    let statement = gen.statement()
+    assert!(run(dir.path(), &sg.lines(), &sg.statement()).is_empty());
+    let statement = sg.statement()
         + "small_categories_excluded = true\nexclusion_justification = \"too few\"\n";
-    let found = run(dir.path(), &gen.lines(), &statement);
+    let found = run(dir.path(), &sg.lines(), &statement);
     // Race: Native American or Alaska Native (41 of 2571); intersectional: three cells.
     assert_eq!(codes(&found), vec!["inconsistent.small-category-ratio"; 4], "{found:#?}");
     assert!(found.iter().all(|f| f.severity == Severity::Warning));
@@ -429,10 +429,10 @@ fn small_category_with_ratio_after_stating_exclusion() {
 
 /// The base with categories under 2 % of their table left without ratios, as the §5-301(d)
 /// option allows, and the ratios of the others against the highest of them.
-fn excluded(gen: &Gen) -> (Vec<Line>, String) {
-    let mut gen = gen.clone();
-    gen.margin_counts = true;
-    let mut lines = gen.lines();
+fn excluded(sg: &Gen) -> (Vec<Line>, String) {
+    let mut sg = sg.clone();
+    sg.margin_counts = true;
+    let mut lines = sg.lines();
     for table in ["sex", "race_ethnicity", "intersectional"] {
         let rows: Vec<usize> = (0..lines.len()).filter(|&i| lines[i][0] == table).collect();
         let count = |i: usize, c: usize| lines[i][c].parse::<u128>().unwrap();
@@ -449,7 +449,7 @@ fn excluded(gen: &Gen) -> (Vec<Line>, String) {
             .iter()
             .map(|&i| {
                 let text = if kept.contains(&i) {
-                    print(Q::new(count(i, 4), count(i, 3)).div(max).unwrap(), gen.ratio)
+                    print(Q::new(count(i, 4), count(i, 3)).div(max).unwrap(), sg.ratio)
                 } else {
                     "N/A".to_string()
                 };
@@ -460,7 +460,7 @@ fn excluded(gen: &Gen) -> (Vec<Line>, String) {
             lines[i][6] = text;
         }
     }
-    let statement = gen.statement()
+    let statement = sg.statement()
         + "small_categories_excluded = true\nexclusion_justification = \"under 2 % of the sample\"\n";
     (lines, statement)
 }
@@ -468,8 +468,8 @@ fn excluded(gen: &Gen) -> (Vec<Line>, String) {
 #[test]
 fn unstated_exclusion() {
     let dir = tempfile::tempdir().unwrap();
-    let gen = Gen::base();
-    let (lines, statement) = excluded(&gen);
+    let sg = Gen::base();
+    let (lines, statement) = excluded(&sg);
     assert!(run(dir.path(), &lines, &statement).is_empty());
     let mut unstated = statement.clone();
     remove_key(&mut unstated, "small_categories_excluded");
@@ -496,9 +496,9 @@ fn reference_category_excluded() {
     // Female × NHPI (32 applicants, under 2 %) is given the highest rate; the ratios stay computed
     // against it after it is excluded.
     let dir = tempfile::tempdir().unwrap();
-    let mut gen = Gen::base();
-    gen.k[1][3] = 30; // 93.8 %
-    let (lines, statement) = excluded(&gen);
+    let mut sg = Gen::base();
+    sg.k[1][3] = 30; // 93.8 %
+    let (lines, statement) = excluded(&sg);
     // Recompute the included ratios against the correct reference (White Male): clean.
     let found = run(dir.path(), &lines, &statement);
     assert!(found.is_empty(), "{found:#?}");
@@ -507,7 +507,7 @@ fn reference_category_excluded() {
     let reference = Q::new(30, 32);
     for l in wrong.iter_mut().filter(|l| l[0] == "intersectional" && l[6] != "N/A") {
         let (n, k): (u128, u128) = (l[3].parse().unwrap(), l[4].parse().unwrap());
-        l[6] = print(Q::new(k, n).div(reference).unwrap(), gen.ratio);
+        l[6] = print(Q::new(k, n).div(reference).unwrap(), sg.ratio);
     }
     let found = run(dir.path(), &wrong, &statement);
     assert_eq!(codes(&found), vec!["inconsistent.reference-excluded"], "{found:#?}");
@@ -516,26 +516,26 @@ fn reference_category_excluded() {
 
 #[test]
 fn missing_statement_items() {
-    let gen = Gen::base();
+    let sg = Gen::base();
     for (key, code) in [
         ("audit_date", Code::AuditDate),
         ("distribution_date", Code::DistributionDate),
         ("data_source", Code::DataSource),
         ("unknown", Code::UnknownCount),
     ] {
-        twin(&gen, |_, s| remove_key(s, key), code, None);
+        twin(&sg, |_, s| remove_key(s, key), code, None);
     }
     twin(
-        &gen,
+        &sg,
         |_, s| *s = s.replace("\"historical\"", "\"test\""),
         Code::TestDataExplanation,
         None,
     );
     twin(
-        &gen,
+        &sg,
         |l, s| {
             // Excluding, with no justification.
-            let (lines, st) = excluded(&gen);
+            let (lines, st) = excluded(&sg);
             *l = lines;
             *s = st;
             remove_key(s, "exclusion_justification");
@@ -547,30 +547,30 @@ fn missing_statement_items() {
 
 #[test]
 fn missing_rows_and_figures() {
-    let gen = Gen::base();
+    let sg = Gen::base();
     let i = row("intersectional", "Female", "Native American or Alaska Native");
-    let f = twin(&gen, |l, _| {
+    let f = twin(&sg, |l, _| {
         l.remove(i);
     }, Code::Category, None);
     assert_eq!(f.category.as_deref(), Some("Female × Native American or Alaska Native"));
     // A category printed as zero is present.
-    let mut zero = gen.clone();
+    let mut zero = sg.clone();
     zero.n[1][5] = 0;
     zero.k[1][5] = 0;
     let dir = tempfile::tempdir().unwrap();
     assert!(run(dir.path(), &zero.lines(), &zero.statement()).is_empty());
 
     let j = row("sex", "Male", "");
-    twin(&gen, |l, _| l[j][5] = "N/A".into(), Code::RateMissing, Some(line_of(j)));
-    twin(&gen, |l, _| l[j][3] = String::new(), Code::Applicants, Some(line_of(j)));
+    twin(&sg, |l, _| l[j][5] = "N/A".into(), Code::RateMissing, Some(line_of(j)));
+    twin(&sg, |l, _| l[j][3] = String::new(), Code::Applicants, Some(line_of(j)));
     twin(
-        &gen,
+        &sg,
         |l, _| l.retain(|x| x[0] != "race_ethnicity"),
         Code::Table,
         None,
     );
     twin(
-        &gen,
+        &sg,
         |l, _| {
             for x in l.iter_mut().filter(|x| x[0] == "sex") {
                 x[6] = "-".into();
@@ -583,9 +583,9 @@ fn missing_rows_and_figures() {
 
 #[test]
 fn stale_audit() {
-    let gen = Gen::base();
+    let sg = Gen::base();
     let f = twin(
-        &gen,
+        &sg,
         |_, s| *s = s.replace("audit_date = 2024-01-15", "audit_date = 2023-05-31"),
         Code::StaleAudit,
         None,
@@ -593,8 +593,8 @@ fn stale_audit() {
     assert!(f.message.contains("2024-05-31"), "{}", f.message);
     // A year to the day is not more than a year.
     let dir = tempfile::tempdir().unwrap();
-    let st = gen.statement().replace("audit_date = 2024-01-15", "audit_date = 2023-06-01");
-    assert!(run(dir.path(), &gen.lines(), &st).is_empty());
+    let st = sg.statement().replace("audit_date = 2024-01-15", "audit_date = 2023-06-01");
+    assert!(run(dir.path(), &sg.lines(), &st).is_empty());
 }
 
 #[test]
@@ -618,7 +618,7 @@ fn style() -> impl Strategy<Value = Style> {
         .prop_map(|((places, percent), round)| Style { places, percent, round })
 }
 
-fn gen() -> impl Strategy<Value = Gen> {
+fn summaries() -> impl Strategy<Value = Gen> {
     let cell = (0u64..400).prop_flat_map(|n| (Just(n), 0..=n));
     (
         proptest::collection::vec(cell, 14),
@@ -669,41 +669,41 @@ proptest! {
 
     /// Correctly rounded (or truncated) figures never give a finding.
     #[test]
-    fn correct_summaries_are_clean(gen in gen()) {
+    fn correct_summaries_are_clean(sg in summaries()) {
         let dir = tempfile::tempdir().unwrap();
-        let found = run(dir.path(), &gen.lines(), &gen.statement());
-        prop_assert!(found.is_empty(), "{:#?}\n{}", found, csv_text(&gen.lines()));
+        let found = run(dir.path(), &sg.lines(), &sg.statement());
+        prop_assert!(found.is_empty(), "{:#?}\n{}", found, csv_text(&sg.lines()));
     }
 
     /// Ratios of the printed rates (Cigna's way) give warnings, never errors.
     #[test]
-    fn ratios_of_rounded_rates_are_only_warnings(mut gen in gen()) {
-        gen.ratios_from_printed_rates = true;
+    fn ratios_of_rounded_rates_are_only_warnings(mut sg in summaries()) {
+        sg.ratios_from_printed_rates = true;
         let dir = tempfile::tempdir().unwrap();
-        let found = run(dir.path(), &gen.lines(), &gen.statement());
+        let found = run(dir.path(), &sg.lines(), &sg.statement());
         prop_assert!(
             found.iter().all(|f| f.code == Code::ImpactRatioRoundedRates),
-            "{:#?}\n{}", found, csv_text(&gen.lines())
+            "{:#?}\n{}", found, csv_text(&sg.lines())
         );
     }
 
     /// One printed figure moved past its rounding interval gives exactly one finding, about it.
     #[test]
     fn one_wrong_figure_gives_exactly_its_finding(
-        gen in gen(),
+        sg in summaries(),
         pick in any::<prop::sample::Index>(),
         ratio in any::<bool>(),
         up in any::<bool>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let mut lines = gen.lines();
+        let mut lines = sg.lines();
         let candidates: Vec<usize> = (0..lines.len())
             .filter(|&i| lines[i][3] != "0" && lines[i][if ratio { 6 } else { 5 }] != "N/A")
             .collect();
         prop_assume!(!candidates.is_empty());
         let i = candidates[pick.index(candidates.len())];
         let column = if ratio { 6 } else { 5 };
-        let style = if ratio { gen.ratio } else { gen.rate };
+        let style = if ratio { sg.ratio } else { sg.rate };
         let moved = perturb(&lines[i][column], style, up, Q::ONE)
             .or_else(|| perturb(&lines[i][column], style, !up, Q::ONE));
         prop_assume!(moved.is_some());
@@ -711,7 +711,7 @@ proptest! {
         // may still follow from wide printed rates: only figures with counts have exact values.
         prop_assume!(!lines[i][4].is_empty());
         lines[i][column] = moved.unwrap();
-        let found = run(dir.path(), &lines, &gen.statement());
+        let found = run(dir.path(), &lines, &sg.statement());
         prop_assert_eq!(found.len(), 1, "{:#?}\n{}", found, csv_text(&lines));
         prop_assert_eq!(found[0].line, Some(line_of(i)));
         let expected: &[Code] = if ratio {
