@@ -48,7 +48,9 @@ fn dcwp_example_2_is_clean() {
         .arg(fixture("dcwp-example-2.csv"))
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("dcwp-example-2.csv (DCWP Example 2, culture-fit scoring AEDT): clean: no findings"));
+        .stdout(predicate::str::contains(
+            "dcwp-example-2.csv (DCWP Example 2, culture-fit scoring AEDT): clean: no findings",
+        ));
 }
 
 #[test]
@@ -89,6 +91,19 @@ fn published_examples_in_batch() {
         .map(|s| s["file"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["adp-2023.csv", "cigna-2023.csv"]);
+    // The counts examples/published/README.md quotes.
+    let tally: Vec<(u64, u64)> = json["summaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["errors"].as_u64().unwrap(),
+                s["warnings"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tally, [(8, 1), (4, 6)]);
     // Every finding row has the same columns, for a spreadsheet.
     let keys = [
         "file", "code", "kind", "severity", "rule", "table", "category", "line", "printed",
@@ -111,12 +126,26 @@ fn published_examples_in_batch() {
     };
     let cigna = of("cigna-2023.csv");
     // Ratios of the rounded rates (Female 0.78 / 0.78 = 1.00 where the counts give 0.9899).
-    assert!(cigna.contains(&"impossible.impact-ratio-rounded-rates".to_string()), "{cigna:?}");
+    assert!(
+        cigna.contains(&"impossible.impact-ratio-rounded-rates".to_string()),
+        "{cigna:?}"
+    );
     assert!(cigna.contains(&"missing.unknown-count".to_string()));
-    assert!(cigna.contains(&"missing.category".to_string()), "NHPI absent from the race table");
-    assert!(!cigna.iter().any(|c| c == "impossible.rate" || c == "impossible.impact-ratio"), "{cigna:?}");
+    assert!(
+        cigna.contains(&"missing.category".to_string()),
+        "NHPI absent from the race table"
+    );
+    assert!(
+        !cigna
+            .iter()
+            .any(|c| c == "impossible.rate" || c == "impossible.impact-ratio"),
+        "{cigna:?}"
+    );
     let adp = of("adp-2023.csv");
-    assert!(adp.contains(&"inconsistent.table-totals".to_string()), "{adp:?}");
+    assert!(
+        adp.contains(&"inconsistent.table-totals".to_string()),
+        "{adp:?}"
+    );
     assert!(!adp.iter().any(|c| c.starts_with("impossible.")), "{adp:?}");
     // Byte-identical output for the same inputs.
     let again = recheck_json(&root().join("examples/published"), "2024-06-01").1;
@@ -132,7 +161,9 @@ fn table_lists_every_summary() {
         .code(1)
         .stdout(predicate::str::contains("SUMMARY"))
         .stdout(predicate::str::contains("cigna-2023.csv (Cigna): "))
-        .stdout(predicate::str::contains("adp-2023.csv (ADP, candidate relevancy): "))
+        .stdout(predicate::str::contains(
+            "adp-2023.csv (ADP, candidate relevancy): ",
+        ))
         .stdout(predicate::str::contains("6 RCNY §5-303(a)(1)"));
 }
 
@@ -153,7 +184,9 @@ fn an_unreadable_summary_in_a_folder_exits_2_after_the_others() {
         .arg(dir.path())
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("dcwp-example-2.csv (DCWP Example 2"))
+        .stdout(predicate::str::contains(
+            "dcwp-example-2.csv (DCWP Example 2",
+        ))
         .stderr(predicate::str::contains("broken.csv:2:6 (field `rate`)"));
 }
 
@@ -182,7 +215,9 @@ fn to_counts_rebuilds_the_dcwp_counts() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("Hispanic or Latino (line 5)"))
-        .stderr(predicate::str::contains("250 individuals in an unknown category"));
+        .stderr(predicate::str::contains(
+            "250 individuals in an unknown category",
+        ));
     let written = std::fs::read_to_string(&out).unwrap();
     // The 14 cells are the ones tests/fixtures/metrics/dcwp-example-1 holds.
     let reference =
@@ -203,7 +238,11 @@ fn to_counts_feeds_fairfile_metrics() {
     // unknown individuals the summary gives no selections for).
     let dir = tempfile::tempdir().unwrap();
     let fixture_dir = root().join("tests/fixtures/metrics/dcwp-example-1");
-    std::fs::copy(fixture_dir.join("fairfile.toml"), dir.path().join("fairfile.toml")).unwrap();
+    std::fs::copy(
+        fixture_dir.join("fairfile.toml"),
+        dir.path().join("fairfile.toml"),
+    )
+    .unwrap();
     fairfile()
         .arg("recheck")
         .arg(fixture("dcwp-example-1.csv"))
@@ -217,7 +256,11 @@ fn to_counts_feeds_fairfile_metrics() {
             .arg(audit)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let ours = metrics(dir.path());
@@ -228,7 +271,13 @@ fn to_counts_feeds_fairfile_metrics() {
             .unwrap()
             .iter()
             .map(|c| {
-                serde_json::json!([c["category"], c["n"], c["selected"], c["rate"], c["impact_ratio"]])
+                serde_json::json!([
+                    c["category"],
+                    c["n"],
+                    c["selected"],
+                    c["rate"],
+                    c["impact_ratio"]
+                ])
             })
             .collect()
     };
@@ -252,10 +301,16 @@ fn to_counts_takes_a_count_from_its_rate_only_when_unique() {
         .code(0)
         .stderr(predicate::str::contains("set [data] median_score"));
     let counts = std::fs::read_to_string(dir.path().join("counts.csv")).unwrap();
-    assert!(counts.starts_with("sex,race,n,above_median\nMale,Hispanic or Latino,16,12\n"), "{counts}");
+    assert!(
+        counts.starts_with("sex,race,n,above_median\nMale,Hispanic or Latino,16,12\n"),
+        "{counts}"
+    );
     assert_eq!(counts.lines().count(), 15);
     // The race table's Hispanic 64.2 % of 28 is 18, as its cells give (12 + 6).
-    assert!(counts.contains("Female,Hispanic or Latino,12,6\n"), "{counts}");
+    assert!(
+        counts.contains("Female,Hispanic or Latino,12,6\n"),
+        "{counts}"
+    );
 }
 
 #[test]
@@ -264,7 +319,11 @@ fn help_says_what_and_how() {
         .args(["recheck", "--help"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Recheck a published LL144 summary"))
-        .stdout(predicate::str::contains("fairfile recheck examples/published"))
+        .stdout(predicate::str::contains(
+            "Recheck a published LL144 summary",
+        ))
+        .stdout(predicate::str::contains(
+            "fairfile recheck examples/published",
+        ))
         .stdout(predicate::str::contains("Exit status"));
 }

@@ -11,7 +11,9 @@ use crate::recheck::{self, Checked, Finding, Report};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  fairfile recheck examples/published/cigna-2023.csv --as-of 2024-06-01\n  fairfile recheck examples/published --format json\n  fairfile recheck examples/published/cigna-2023.csv --to-counts counts.csv\n\nExit status: 0 no findings, 1 findings, 2 input errors (a summary that cannot be read).")]
+#[command(
+    after_help = "Examples:\n  fairfile recheck examples/published/cigna-2023.csv --as-of 2024-06-01\n  fairfile recheck examples/published --format json\n  fairfile recheck examples/published/cigna-2023.csv --to-counts counts.csv\n\nExit status: 0 no findings, 1 findings, 2 input errors (a summary that cannot be read)."
+)]
 pub struct RecheckArgs {
     /// A transcribed summary, NAME.csv with NAME.toml beside it, or a folder of them (docs/recheck.md).
     pub summary: PathBuf,
@@ -52,7 +54,11 @@ pub fn run(args: RecheckArgs) -> Result<Outcome> {
     let mut errors = Vec::new();
     for file in &files {
         match recheck::read(file) {
-            Ok(summary) => checked.push(recheck::check(&summary, display_name(&args.summary, file), as_of)),
+            Ok(summary) => checked.push(recheck::check(
+                &summary,
+                display_name(&args.summary, file),
+                as_of,
+            )),
             Err(Error::Input(e)) => errors.push(*e),
             Err(Error::Inputs(es)) => errors.extend(es),
             Err(other) => return Err(other),
@@ -99,7 +105,7 @@ fn place(f: &Finding) -> String {
         parts.push(c.clone());
     }
     if parts.is_empty() {
-        "statement".to_string()
+        "summary".to_string()
     } else {
         parts.join(" · ")
     }
@@ -157,7 +163,11 @@ fn table(checked: &[Checked], as_of: NaiveDate) -> String {
             out,
             "{}{}: {}",
             c.file,
-            if who.is_empty() { String::new() } else { format!(" ({who})") },
+            if who.is_empty() {
+                String::new()
+            } else {
+                format!(" ({who})")
+            },
             if c.findings.is_empty() {
                 "clean: no findings".to_string()
             } else {
@@ -165,6 +175,9 @@ fn table(checked: &[Checked], as_of: NaiveDate) -> String {
             }
         );
     }
-    let _ = writeln!(out, "as of {as_of}; LL144 sets no pass mark: a finding says a figure cannot be right or an item is missing, not that the tool is biased");
+    let _ = writeln!(
+        out,
+        "as of {as_of}; LL144 sets no pass mark: a finding says a figure cannot be right or an item is missing, not that the tool is biased"
+    );
     out
 }

@@ -491,9 +491,7 @@ fn categories(table: Table, rows: &[&Row], out: &mut Vec<Finding>) {
     }
     for row in rows.iter().filter(|r| !r.is_unknown()) {
         if row.applicants.is_none() {
-            out.push(
-                Finding::new(Code::Applicants, "no number of applicants printed").at(row),
-            );
+            out.push(Finding::new(Code::Applicants, "no number of applicants printed").at(row));
         }
         if row.rate.is_none() && row.applicants != Some(0) {
             let mut f = Finding::new(Code::RateMissing, "no rate printed").at(row);
@@ -531,11 +529,11 @@ fn printed_ratio_range(c: &Printed, ref_lo: Q, ref_hi: Q) -> Option<(Q, Q)> {
     if ref_hi.is_zero() {
         return None;
     }
-    let lo = c.lo().div(ref_hi)?;
+    let lo = c.lo().checked_div(ref_hi)?;
     let hi = if ref_lo.is_zero() {
         Q::ONE
     } else {
-        c.hi().div(ref_lo)?.min(Q::ONE)
+        c.hi().checked_div(ref_lo)?.min(Q::ONE)
     };
     Some((lo.min(Q::ONE), hi))
 }
@@ -546,7 +544,11 @@ fn ratios(table: Table, known: &[&Row], out: &mut Vec<Finding>) {
     let included: Vec<&Row> = known
         .iter()
         .filter(live)
-        .filter(|r| r.impact_ratio.as_ref().is_some_and(|p| !p.outside_unit_interval()))
+        .filter(|r| {
+            r.impact_ratio
+                .as_ref()
+                .is_some_and(|p| !p.outside_unit_interval())
+        })
         .copied()
         .collect();
     if included.is_empty() {
@@ -596,7 +598,9 @@ fn ratios(table: Table, known: &[&Row], out: &mut Vec<Finding>) {
         };
         let printed_fails = printed_range.is_some_and(|(lo, hi)| !ir.meets(lo, hi));
         let exact = if counts_basis {
-            exact_rate(row).expect("counts basis").div(ref_exact)
+            exact_rate(row)
+                .expect("counts basis")
+                .checked_div(ref_exact)
         } else {
             None
         };
@@ -657,9 +661,7 @@ fn ratios(table: Table, known: &[&Row], out: &mut Vec<Finding>) {
             pending.push(f.at(row).printed(&ir.text));
         }
     }
-    let errors = pending
-        .iter()
-        .any(|f| f.code == Code::ImpactRatio);
+    let errors = pending.iter().any(|f| f.code == Code::ImpactRatio);
     if errors
         && let Some(reference) = excluded_reference(known, &included, printed_basis, counts_basis)
     {
@@ -700,7 +702,7 @@ fn excluded_reference<'a>(
                     });
                 let by_counts = counts_basis
                     && exact_rate(e)
-                        .and_then(|xe| exact_rate(c).expect("counts").div(xe))
+                        .and_then(|xe| exact_rate(c).expect("counts").checked_div(xe))
                         .is_some_and(|x| ir.admits(x));
                 by_printed || by_counts
             })
@@ -851,12 +853,10 @@ fn over_half(table: Table, known: &[&Row], unknown: Option<u64>, out: &mut Vec<F
         n_total += u128::from(n);
         least_above += match (row.positive, &row.rate) {
             (Some(k), _) => u128::from(k.min(n)),
-            (None, Some(rate)) if !rate.outside_unit_interval() => {
-                match rate.lo().ceil_times(n) {
-                    Some(k) => k.min(u128::from(n)),
-                    None => return,
-                }
-            }
+            (None, Some(rate)) if !rate.outside_unit_interval() => match rate.lo().ceil_times(n) {
+                Some(k) => k.min(u128::from(n)),
+                None => return,
+            },
             _ => 0,
         };
     }
@@ -904,8 +904,16 @@ fn cross_tables(summary: &Summary, unknowns: &Unknowns, out: &mut Vec<Finding>) 
             let Some(n) = margin.applicants else { continue };
             let cells: Option<Vec<&Row>> = (0..other)
                 .map(|j| match table {
-                    Table::Sex => find(Table::Intersectional, Some(Slot::Known(i)), Some(Slot::Known(j))),
-                    _ => find(Table::Intersectional, Some(Slot::Known(j)), Some(Slot::Known(i))),
+                    Table::Sex => find(
+                        Table::Intersectional,
+                        Some(Slot::Known(i)),
+                        Some(Slot::Known(j)),
+                    ),
+                    _ => find(
+                        Table::Intersectional,
+                        Some(Slot::Known(j)),
+                        Some(Slot::Known(i)),
+                    ),
                 })
                 .collect();
             let Some(cells) = cells else { continue };
@@ -958,10 +966,7 @@ fn cross_tables(summary: &Summary, unknowns: &Unknowns, out: &mut Vec<Finding>) 
                     Finding::new(Code::IntersectionalTotals, message)
                         .at(margin)
                         .printed(format!("{k} of {n}"))
-                        .expected(format!(
-                            "{sum_k} to {} selected",
-                            sum_k + extra
-                        ))
+                        .expected(format!("{sum_k} to {} selected", sum_k + extra))
                         .basis("intersectional counts"),
                 );
             }
@@ -970,7 +975,11 @@ fn cross_tables(summary: &Summary, unknowns: &Unknowns, out: &mut Vec<Finding>) 
     // Individuals in a margin but not in the intersectional table have an unknown value on the
     // other axis: no more than the unknowns printed.
     let bound_for = |table: Table| {
-        let other = if table == Table::Sex { Table::RaceEthnicity } else { Table::Sex };
+        let other = if table == Table::Sex {
+            Table::RaceEthnicity
+        } else {
+            Table::Sex
+        };
         unknowns.table.get(&other).copied()
     };
     let sex_extra = surplus.get(&Table::Sex).map_or(0, |s| s.0);
@@ -1023,7 +1032,10 @@ fn cross_tables(summary: &Summary, unknowns: &Unknowns, out: &mut Vec<Finding>) 
             if rows.is_empty() || !unknowns.table.contains_key(&t) {
                 return None;
             }
-            rows.iter().map(|r| r.applicants).sum::<Option<u64>>().map(|n| (t, n))
+            rows.iter()
+                .map(|r| r.applicants)
+                .sum::<Option<u64>>()
+                .map(|n| (t, n))
         })
         .collect();
     if totals.len() >= 2 && totals.iter().any(|(_, n)| *n != totals[0].1) {

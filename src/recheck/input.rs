@@ -339,7 +339,13 @@ pub fn read(csv_path: &Path) -> Result<Summary> {
         &toml_path,
         &mut errors,
     );
-    let rows = read_rows(csv_path, &statement, &mut sex_map, &mut race_map, &mut errors)?;
+    let rows = read_rows(
+        csv_path,
+        &statement,
+        &mut sex_map,
+        &mut race_map,
+        &mut errors,
+    )?;
     match errors.len() {
         0 => Ok(Summary {
             csv_path: csv_path.to_path_buf(),
@@ -383,22 +389,24 @@ fn read_rows(
         records.push(record.map_err(|e| csv_error(path, e))?);
     }
     let Some((header_record, body)) = records.split_first() else {
-        return Err(InputError::new(Location::file(path), "empty file: no header row")
-            .with_help(format!("the header is {}", REQUIRED.join(",")))
-            .into());
+        return Err(
+            InputError::new(Location::file(path), "empty file: no header row")
+                .with_help(format!("the header is {}", REQUIRED.join(",")))
+                .into(),
+        );
     };
     let header_line = header_record.position().map_or(1, |p| p.line() as usize);
-    let header: Vec<String> = header_record
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let header: Vec<String> = header_record.iter().map(|h| h.trim().to_string()).collect();
     let mut columns: HashMap<&str, usize> = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let at = Location::at(path, header_line, i + 1).with_field(name.clone());
         match COLUMNS.iter().find(|c| **c == name) {
             Some(c) => {
                 if columns.insert(c, i).is_some() {
-                    errors.push(InputError::new(at, format!("column `{name}` appears twice")));
+                    errors.push(InputError::new(
+                        at,
+                        format!("column `{name}` appears twice"),
+                    ));
                 }
             }
             None => {
@@ -435,7 +443,11 @@ fn read_rows(
                 Location::at(path, header_line, i + 1).with_field(other),
                 format!(
                     "`{other}` does not fit outcome = \"{}\" in the statement",
-                    if statement.outcome == Outcome::Selection { "selection" } else { "scoring" }
+                    if statement.outcome == Outcome::Selection {
+                        "selection"
+                    } else {
+                        "scoring"
+                    }
                 ),
             )
             .with_help(format!("this summary's counts go in `{wanted}`")),
@@ -447,9 +459,9 @@ fn read_rows(
     let col = |name: &str| columns[name];
     let positive_col = columns.get(wanted).copied();
     // A file whose rates carry "%" prints percentages: a bare "62.5" there is 62.5 %.
-    let percent_hint = body.iter().any(|r| {
-        r.get(col("rate")).is_some_and(|t| t.trim().ends_with('%'))
-    });
+    let percent_hint = body
+        .iter()
+        .any(|r| r.get(col("rate")).is_some_and(|t| t.trim().ends_with('%')));
 
     let mut rows = Vec::new();
     let mut first_line: HashMap<(Table, Option<Slot>, Option<Slot>), usize> = HashMap::new();
@@ -490,9 +502,12 @@ fn read_rows(
                 return None;
             }
             match map.resolve_counts(value) {
-                Resolved::Category(k) => {
-                    Some(Slot::Known(categories.iter().position(|c| *c == map.categories[k]).unwrap_or(k)))
-                }
+                Resolved::Category(k) => Some(Slot::Known(
+                    categories
+                        .iter()
+                        .position(|c| *c == map.categories[k])
+                        .unwrap_or(k),
+                )),
                 Resolved::Unknown => Some(Slot::Unknown),
                 Resolved::Unmapped => {
                     let mut help = format!(
@@ -508,8 +523,11 @@ fn read_rows(
                         help.push_str(&format!(" (did you mean {near:?}?)"));
                     }
                     errors.push(
-                        InputError::new(at(i), format!("{value:?} is not a {axis} category fairfile knows"))
-                            .with_help(help),
+                        InputError::new(
+                            at(i),
+                            format!("{value:?} is not a {axis} category fairfile knows"),
+                        )
+                        .with_help(help),
                     );
                     None
                 }
@@ -528,20 +546,33 @@ fn read_rows(
                 let given = !text(col(name)).is_empty();
                 if needed && !given {
                     errors.push(
-                        InputError::new(at(col(name)), format!("a {} row needs a {name}", table.name()))
-                            .with_help("name the category as printed"),
+                        InputError::new(
+                            at(col(name)),
+                            format!("a {} row needs a {name}", table.name()),
+                        )
+                        .with_help("name the category as printed"),
                     );
                 } else if !needed && given {
                     errors.push(
-                        InputError::new(at(col(name)), format!("a {} row has no {name}", table.name()))
-                            .with_help(format!("leave `{name}` empty, or put the row in the intersectional table")),
+                        InputError::new(
+                            at(col(name)),
+                            format!("a {} row has no {name}", table.name()),
+                        )
+                        .with_help(format!(
+                            "leave `{name}` empty, or put the row in the intersectional table"
+                        )),
                     );
                 }
             }
         }
         let mut count = |i: usize| -> Option<u64> {
             let t = text(i);
-            if t.is_empty() || matches!(t.to_ascii_lowercase().as_str(), "n/a" | "na" | "-" | "–" | "—") {
+            if t.is_empty()
+                || matches!(
+                    t.to_ascii_lowercase().as_str(),
+                    "n/a" | "na" | "-" | "–" | "—"
+                )
+            {
                 return None;
             }
             match parse_count(t) {
@@ -558,7 +589,10 @@ fn read_rows(
         let applicants = count(col("applicants"));
         let positive = positive_col.and_then(&mut count);
         // Only rates borrow the file's "%": an impact ratio above 1 is an impact ratio above 1.
-        let mut figure = |i: usize, hint: bool| match Printed::parse(record.get(i).unwrap_or(""), hint) {
+        let mut figure = |i: usize, hint: bool| match Printed::parse(
+            record.get(i).unwrap_or(""),
+            hint,
+        ) {
             Ok(p) => p,
             Err(message) => {
                 errors.push(InputError::new(at(i), message).with_help(
@@ -583,17 +617,25 @@ fn read_rows(
             rate,
             impact_ratio,
         };
-        if !row.is_unknown() {
-            if let Some(first) = first_line.insert((table, sex, race), line) {
-                errors.push(
-                    InputError::new(
-                        at(col(if table == Table::RaceEthnicity { "race" } else { "sex" })),
-                        format!("{} {} is printed twice (first on line {first})", table.name(), row.label()),
-                    )
-                    .with_help("keep one row per category; check the category names map as intended"),
-                );
-                continue;
-            }
+        if !row.is_unknown()
+            && let Some(first) = first_line.insert((table, sex, race), line)
+        {
+            errors.push(
+                InputError::new(
+                    at(col(if table == Table::RaceEthnicity {
+                        "race"
+                    } else {
+                        "sex"
+                    })),
+                    format!(
+                        "{} {} is printed twice (first on line {first})",
+                        table.name(),
+                        row.label()
+                    ),
+                )
+                .with_help("keep one row per category; check the category names map as intended"),
+            );
+            continue;
         }
         rows.push(row);
     }
@@ -610,7 +652,11 @@ fn parse_count(t: &str) -> Option<u64> {
         && (1..=3).contains(&groups[0].len())
         && groups[1..].iter().all(|g| g.len() == 3)
         && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
-    if grouped { groups.concat().parse().ok() } else { None }
+    if grouped {
+        groups.concat().parse().ok()
+    } else {
+        None
+    }
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
@@ -618,13 +664,23 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => Error::io(path, e),
         csv::ErrorKind::Utf8 { .. } => InputError::new(
-            Location { file: path.to_path_buf(), line, column: None, field: None },
+            Location {
+                file: path.to_path_buf(),
+                line,
+                column: None,
+                field: None,
+            },
             "the file is not valid UTF-8",
         )
         .with_help("save the transcription as UTF-8")
         .into(),
         other => InputError::new(
-            Location { file: path.to_path_buf(), line, column: None, field: None },
+            Location {
+                file: path.to_path_buf(),
+                line,
+                column: None,
+                field: None,
+            },
             format!("cannot read CSV: {other:?}"),
         )
         .into(),
@@ -686,10 +742,17 @@ mod tests {
     fn statement_errors_point_into_the_toml() {
         let dir = tempfile::tempdir().unwrap();
         let csv = format!("{HEADER}sex,Male,,10,5,50%,1.00\n");
-        let err = read(&write(dir.path(), &csv, "outcome = \"selection\"\nauditdate = 2024-01-01\n"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with(&format!("{}:2:1", dir.path().join("s.toml").display())), "{err}");
+        let err = read(&write(
+            dir.path(),
+            &csv,
+            "outcome = \"selection\"\nauditdate = 2024-01-01\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with(&format!("{}:2:1", dir.path().join("s.toml").display())),
+            "{err}"
+        );
     }
 
     #[test]

@@ -174,7 +174,11 @@ pub fn to_counts(summary: &Summary) -> Result<(String, Vec<String>)> {
     let mut cells = vec![[(0u64, 0u64); 7]; 2];
     for (s, sex) in EEO1_SEX.iter().enumerate() {
         for (r, race) in EEO1_RACE.iter().enumerate() {
-            let row = find(Table::Intersectional, Some(Slot::Known(s)), Some(Slot::Known(r)));
+            let row = find(
+                Table::Intersectional,
+                Some(Slot::Known(s)),
+                Some(Slot::Known(r)),
+            );
             match row.and_then(|row| counts(row, &mut notes).map(|c| (row, c))) {
                 Some((_, (k, n))) => {
                     cells[s][r] = (k, n);
@@ -210,17 +214,29 @@ pub fn to_counts(summary: &Summary) -> Result<(String, Vec<String>)> {
     for (s, sex) in EEO1_SEX.iter().enumerate() {
         if let Some(row) = find(Table::Sex, Some(Slot::Known(s)), None) {
             let (k, n) = cells[s].iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
-            placed += margin(row, k, n, &mut counts, &mut notes, &mut unknown_rows, |dn, dk| {
-                format!("{},unknown,{dn},{dk}", csv_field(sex))
-            });
+            placed += margin(
+                row,
+                k,
+                n,
+                &mut counts,
+                &mut notes,
+                &mut unknown_rows,
+                |dn, dk| format!("{},unknown,{dn},{dk}", csv_field(sex)),
+            );
         }
     }
     for (r, race) in EEO1_RACE.iter().enumerate() {
         if let Some(row) = find(Table::RaceEthnicity, None, Some(Slot::Known(r))) {
             let (k, n) = (0..2).fold((0, 0), |a, s| (a.0 + cells[s][r].0, a.1 + cells[s][r].1));
-            placed += margin(row, k, n, &mut counts, &mut notes, &mut unknown_rows, |dn, dk| {
-                format!("unknown,{},{dn},{dk}", csv_field(race))
-            });
+            placed += margin(
+                row,
+                k,
+                n,
+                &mut counts,
+                &mut notes,
+                &mut unknown_rows,
+                |dn, dk| format!("unknown,{},{dn},{dk}", csv_field(race)),
+            );
         }
     }
     lines.extend(unknown_rows);

@@ -47,7 +47,7 @@ impl Q {
     }
 
     /// `self / other`, `None` when `other` is zero or the result does not fit.
-    pub fn div(self, other: Q) -> Option<Q> {
+    pub fn checked_div(self, other: Q) -> Option<Q> {
         if other.is_zero() {
             return None;
         }
@@ -328,7 +328,7 @@ mod tests {
         assert!(r.admits(Q::new(643, 1000)));
         assert!(!r.admits(Q::new(6431, 10000)));
         // 0.979 for 555/1181 ÷ 667/1390.
-        let ir = Q::new(555, 1181).div(Q::new(667, 1390)).unwrap();
+        let ir = Q::new(555, 1181).checked_div(Q::new(667, 1390)).unwrap();
         assert!(p("0.979").admits(ir));
         assert!(!p("0.97").admits(Q::new(96, 100)));
     }

@@ -48,7 +48,11 @@ pub(crate) fn print(q: Q, style: Style) -> String {
         let scale = 10u128.pow(p);
         format!("{}.{:0w$}", m / scale, m % scale, w = p as usize)
     };
-    if style.percent { format!("{text}%") } else { text }
+    if style.percent {
+        format!("{text}%")
+    } else {
+        text
+    }
 }
 
 /// A generated summary: counts per sex × race cell (selection mode), all three tables printed
@@ -87,10 +91,21 @@ impl Gen {
                 [205, 412, 226, 87, 321, 24, 115],
                 [190, 385, 164, 32, 295, 17, 98],
             ],
-            k: [[90, 215, 95, 37, 167, 11, 52], [82, 197, 75, 15, 135, 7, 44]],
+            k: [
+                [90, 215, 95, 37, 167, 11, 52],
+                [82, 197, 75, 15, 135, 7, 44],
+            ],
             unknown: 250,
-            rate: Style { places: 1, percent: true, round: Round::HalfUp },
-            ratio: Style { places: 3, percent: false, round: Round::HalfUp },
+            rate: Style {
+                places: 1,
+                percent: true,
+                round: Round::HalfUp,
+            },
+            ratio: Style {
+                places: 3,
+                percent: false,
+                round: Round::HalfUp,
+            },
             margin_counts: false,
             ratios_from_printed_rates: false,
         }
@@ -99,21 +114,17 @@ impl Gen {
     /// The CSV rows.
     pub fn lines(&self) -> Vec<Line> {
         let mut groups: Vec<(&str, &str, &str, u64, u64)> = Vec::new();
-        for s in 0..2 {
-            groups.push(("sex", SEX[s], "", self.n[s].iter().sum(), self.k[s].iter().sum()));
+        for (s, sex) in SEX.iter().enumerate() {
+            let (n, k) = (self.n[s].iter().sum(), self.k[s].iter().sum());
+            groups.push(("sex", sex, "", n, k));
         }
-        for r in 0..7 {
-            groups.push((
-                "race_ethnicity",
-                "",
-                RACE[r],
-                self.n[0][r] + self.n[1][r],
-                self.k[0][r] + self.k[1][r],
-            ));
+        for (r, race) in RACE.iter().enumerate() {
+            let (n, k) = (self.n[0][r] + self.n[1][r], self.k[0][r] + self.k[1][r]);
+            groups.push(("race_ethnicity", "", race, n, k));
         }
-        for s in 0..2 {
-            for r in 0..7 {
-                groups.push(("intersectional", SEX[s], RACE[r], self.n[s][r], self.k[s][r]));
+        for (s, sex) in SEX.iter().enumerate() {
+            for (r, race) in RACE.iter().enumerate() {
+                groups.push(("intersectional", sex, race, self.n[s][r], self.k[s][r]));
             }
         }
         let mut lines = Vec::new();
@@ -123,10 +134,17 @@ impl Gen {
             // The reference: the highest exact rate, or the highest printed rate.
             let printed_rate = |n: u64, k: u64| {
                 let text = print(rate(n, k), self.rate);
-                super::printed::Printed::parse(&text, false).unwrap().unwrap().value
+                super::printed::Printed::parse(&text, false)
+                    .unwrap()
+                    .unwrap()
+                    .value
             };
             let value = |n: u64, k: u64| {
-                if self.ratios_from_printed_rates { printed_rate(n, k) } else { rate(n, k) }
+                if self.ratios_from_printed_rates {
+                    printed_rate(n, k)
+                } else {
+                    rate(n, k)
+                }
             };
             let max = rows
                 .iter()
@@ -137,7 +155,7 @@ impl Gen {
                     ("N/A".to_string(), "N/A".to_string())
                 } else {
                     let ratio = value(g.3, g.4)
-                        .div(max)
+                        .checked_div(max)
                         .map_or("N/A".to_string(), |x| print(x, self.ratio));
                     (print(rate(g.3, g.4), self.rate), ratio)
                 };
@@ -212,7 +230,10 @@ fn twin(
     let lines = sg.lines();
     let statement = sg.statement();
     let clean = run(dir.path(), &lines, &statement);
-    assert!(clean.is_empty(), "the corrected twin has findings: {clean:#?}");
+    assert!(
+        clean.is_empty(),
+        "the corrected twin has findings: {clean:#?}"
+    );
     let (mut lines, mut statement) = (lines, statement);
     edit(&mut lines, &mut statement);
     let found = run(dir.path(), &lines, &statement);
@@ -243,13 +264,23 @@ fn remove_key(statement: &mut String, key: &str) {
 #[test]
 fn count_exceeds_applicants() {
     let i = row("intersectional", "Female", "Asian");
-    twin(&Gen::base(), |l, _| l[i][4] = "296".into(), Code::CountExceedsApplicants, Some(line_of(i)));
+    twin(
+        &Gen::base(),
+        |l, _| l[i][4] = "296".into(),
+        Code::CountExceedsApplicants,
+        Some(line_of(i)),
+    );
 }
 
 #[test]
 fn rate_against_counts() {
     let i = row("intersectional", "Female", "Asian");
-    let f = twin(&Gen::base(), |l, _| l[i][5] = "46.0%".into(), Code::Rate, Some(line_of(i)));
+    let f = twin(
+        &Gen::base(),
+        |l, _| l[i][5] = "46.0%".into(),
+        Code::Rate,
+        Some(line_of(i)),
+    );
     assert_eq!(f.basis.as_deref(), Some("counts"));
     assert_eq!(f.expected.as_deref(), Some("0.4576"));
 }
@@ -259,26 +290,46 @@ fn rate_against_applicants_only() {
     // 170/390 prints 43.6%; "43.55%" stands for 43.545 % to 43.56 %, which no k/390 is
     // (169/390 = 43.33 %), while the ratio 0.843 still follows from it.
     let i = row("race_ethnicity", "", "Black or African American");
-    let f = twin(&Gen::base(), |l, _| l[i][5] = "43.55%".into(), Code::Rate, Some(line_of(i)));
+    let f = twin(
+        &Gen::base(),
+        |l, _| l[i][5] = "43.55%".into(),
+        Code::Rate,
+        Some(line_of(i)),
+    );
     assert_eq!(f.basis.as_deref(), Some("applicants"));
 }
 
 #[test]
 fn rate_out_of_range() {
     let i = row("intersectional", "Male", "Asian");
-    twin(&Gen::base(), |l, _| l[i][5] = "152.0%".into(), Code::RateOutOfRange, Some(line_of(i)));
+    twin(
+        &Gen::base(),
+        |l, _| l[i][5] = "152.0%".into(),
+        Code::RateOutOfRange,
+        Some(line_of(i)),
+    );
 }
 
 #[test]
 fn impact_ratio_out_of_range() {
     let i = row("intersectional", "Male", "Asian");
-    twin(&Gen::base(), |l, _| l[i][6] = "1.020".into(), Code::ImpactRatioOutOfRange, Some(line_of(i)));
+    twin(
+        &Gen::base(),
+        |l, _| l[i][6] = "1.020".into(),
+        Code::ImpactRatioOutOfRange,
+        Some(line_of(i)),
+    );
 }
 
 #[test]
 fn impact_ratio_wrong() {
     let i = row("intersectional", "Female", "Asian");
-    let f = twin(&Gen::base(), |l, _| l[i][6] = "0.800".into(), Code::ImpactRatio, Some(line_of(i)));
+    let f = twin(
+        &Gen::base(),
+        |l, _| l[i][6] = "0.800".into(),
+        Code::ImpactRatio,
+        Some(line_of(i)),
+    );
     assert_eq!(f.basis.as_deref(), Some("printed rates and counts"));
     assert_eq!(f.severity, Severity::Error);
 }
@@ -287,7 +338,12 @@ fn impact_ratio_wrong() {
 fn impact_ratio_wrong_from_printed_rates_only() {
     // The margins print no selected counts: the ratio is judged from the printed rates.
     let i = row("race_ethnicity", "", "Asian");
-    let f = twin(&Gen::base(), |l, _| l[i][6] = "0.900".into(), Code::ImpactRatio, Some(line_of(i)));
+    let f = twin(
+        &Gen::base(),
+        |l, _| l[i][6] = "0.900".into(),
+        Code::ImpactRatio,
+        Some(line_of(i)),
+    );
     assert_eq!(f.basis.as_deref(), Some("printed rates"));
 }
 
@@ -298,13 +354,29 @@ fn impact_ratio_from_rounded_rates() {
     let mut sg = Gen::base();
     sg.n = [[32, 63, 51, 11, 52, 2, 6], [167, 369, 252, 50, 80, 2, 51]];
     sg.k = [[27, 48, 40, 6, 43, 1, 5], [137, 270, 196, 42, 71, 1, 36]];
-    sg.rate = Style { places: 2, percent: false, round: Round::HalfUp };
-    sg.ratio = Style { places: 2, percent: false, round: Round::HalfUp };
+    sg.rate = Style {
+        places: 2,
+        percent: false,
+        round: Round::HalfUp,
+    };
+    sg.ratio = Style {
+        places: 2,
+        percent: false,
+        round: Round::HalfUp,
+    };
     sg.margin_counts = true;
     let sex = row("sex", "Female", "");
     let lines = sg.lines();
-    assert_eq!((lines[0][5].as_str(), lines[sex][5].as_str()), ("0.78", "0.78"));
-    let f = twin(&sg, |l, _| l[sex][6] = "1.00".into(), Code::ImpactRatioRoundedRates, Some(line_of(sex)));
+    assert_eq!(
+        (lines[0][5].as_str(), lines[sex][5].as_str()),
+        ("0.78", "0.78")
+    );
+    let f = twin(
+        &sg,
+        |l, _| l[sex][6] = "1.00".into(),
+        Code::ImpactRatioRoundedRates,
+        Some(line_of(sex)),
+    );
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.expected.as_deref(), Some("0.9899"));
 }
@@ -327,7 +399,11 @@ fn no_reference_category() {
     let found = run(dir.path(), &lines, &sg.statement());
     assert_eq!(
         codes(&found),
-        vec!["impossible.no-reference-category", "missing.rate", "missing.rate"]
+        vec![
+            "impossible.no-reference-category",
+            "missing.rate",
+            "missing.rate"
+        ]
     );
 }
 
@@ -350,7 +426,11 @@ fn above_median_over_half() {
     over.k = sg.n.map(|row| row.map(|n| n * 9 / 10));
     over.unknown = 0;
     let found = write(&over.lines());
-    assert_eq!(codes(&found), vec!["impossible.above-median-over-half"], "{found:#?}");
+    assert_eq!(
+        codes(&found),
+        vec!["impossible.above-median-over-half"],
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -366,12 +446,19 @@ fn intersectional_totals_selected() {
             l[i][3] = "408".into();
             l[i][4] = "204".into();
             l[i][5] = "50.0%".into();
-            l[i][6] = print(Q::new(204, 408).div(Q::new(412, 797)).unwrap(), sg.ratio);
+            l[i][6] = print(
+                Q::new(204, 408).checked_div(Q::new(412, 797)).unwrap(),
+                sg.ratio,
+            );
         },
         Code::IntersectionalTotals,
         Some(line_of(i)),
     );
-    assert!(f.message.contains("cannot account for 32 selected"), "{}", f.message);
+    assert!(
+        f.message.contains("cannot account for 32 selected"),
+        "{}",
+        f.message
+    );
 }
 
 #[test]
@@ -410,7 +497,11 @@ fn table_totals() {
     let mut lines = sg.lines();
     unknown_rows(&mut lines, "240");
     let found = run(dir.path(), &lines, &statement);
-    assert_eq!(codes(&found), vec!["inconsistent.table-totals"], "{found:#?}");
+    assert_eq!(
+        codes(&found),
+        vec!["inconsistent.table-totals"],
+        "{found:#?}"
+    );
     assert_eq!(found[0].severity, Severity::Warning);
 }
 
@@ -423,7 +514,11 @@ fn small_category_with_ratio_after_stating_exclusion() {
         + "small_categories_excluded = true\nexclusion_justification = \"too few\"\n";
     let found = run(dir.path(), &sg.lines(), &statement);
     // Race: Native American or Alaska Native (41 of 2571); intersectional: three cells.
-    assert_eq!(codes(&found), vec!["inconsistent.small-category-ratio"; 4], "{found:#?}");
+    assert_eq!(
+        codes(&found),
+        vec!["inconsistent.small-category-ratio"; 4],
+        "{found:#?}"
+    );
     assert!(found.iter().all(|f| f.severity == Severity::Warning));
 }
 
@@ -449,7 +544,10 @@ fn excluded(sg: &Gen) -> (Vec<Line>, String) {
             .iter()
             .map(|&i| {
                 let text = if kept.contains(&i) {
-                    print(Q::new(count(i, 4), count(i, 3)).div(max).unwrap(), sg.ratio)
+                    print(
+                        Q::new(count(i, 4), count(i, 3)).checked_div(max).unwrap(),
+                        sg.ratio,
+                    )
                 } else {
                     "N/A".to_string()
                 };
@@ -477,7 +575,11 @@ fn unstated_exclusion() {
     let found = run(dir.path(), &lines, &unstated);
     // Native American or Alaska Native; Male and Female × Native American or Alaska Native,
     // Female × NHPI: each left out unsaid.
-    assert_eq!(codes(&found), vec!["inconsistent.unstated-exclusion"; 4], "{found:#?}");
+    assert_eq!(
+        codes(&found),
+        vec!["inconsistent.unstated-exclusion"; 4],
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -505,13 +607,23 @@ fn reference_category_excluded() {
     // Against the excluded category instead.
     let mut wrong = lines.clone();
     let reference = Q::new(30, 32);
-    for l in wrong.iter_mut().filter(|l| l[0] == "intersectional" && l[6] != "N/A") {
+    for l in wrong
+        .iter_mut()
+        .filter(|l| l[0] == "intersectional" && l[6] != "N/A")
+    {
         let (n, k): (u128, u128) = (l[3].parse().unwrap(), l[4].parse().unwrap());
-        l[6] = print(Q::new(k, n).div(reference).unwrap(), sg.ratio);
+        l[6] = print(Q::new(k, n).checked_div(reference).unwrap(), sg.ratio);
     }
     let found = run(dir.path(), &wrong, &statement);
-    assert_eq!(codes(&found), vec!["inconsistent.reference-excluded"], "{found:#?}");
-    assert_eq!(found[0].category.as_deref(), Some("Female × Native Hawaiian or Pacific Islander"));
+    assert_eq!(
+        codes(&found),
+        vec!["inconsistent.reference-excluded"],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].category.as_deref(),
+        Some("Female × Native Hawaiian or Pacific Islander")
+    );
 }
 
 #[test]
@@ -548,11 +660,23 @@ fn missing_statement_items() {
 #[test]
 fn missing_rows_and_figures() {
     let sg = Gen::base();
-    let i = row("intersectional", "Female", "Native American or Alaska Native");
-    let f = twin(&sg, |l, _| {
-        l.remove(i);
-    }, Code::Category, None);
-    assert_eq!(f.category.as_deref(), Some("Female × Native American or Alaska Native"));
+    let i = row(
+        "intersectional",
+        "Female",
+        "Native American or Alaska Native",
+    );
+    let f = twin(
+        &sg,
+        |l, _| {
+            l.remove(i);
+        },
+        Code::Category,
+        None,
+    );
+    assert_eq!(
+        f.category.as_deref(),
+        Some("Female × Native American or Alaska Native")
+    );
     // A category printed as zero is present.
     let mut zero = sg.clone();
     zero.n[1][5] = 0;
@@ -561,8 +685,18 @@ fn missing_rows_and_figures() {
     assert!(run(dir.path(), &zero.lines(), &zero.statement()).is_empty());
 
     let j = row("sex", "Male", "");
-    twin(&sg, |l, _| l[j][5] = "N/A".into(), Code::RateMissing, Some(line_of(j)));
-    twin(&sg, |l, _| l[j][3] = String::new(), Code::Applicants, Some(line_of(j)));
+    twin(
+        &sg,
+        |l, _| l[j][5] = "N/A".into(),
+        Code::RateMissing,
+        Some(line_of(j)),
+    );
+    twin(
+        &sg,
+        |l, _| l[j][3] = String::new(),
+        Code::Applicants,
+        Some(line_of(j)),
+    );
     twin(
         &sg,
         |l, _| l.retain(|x| x[0] != "race_ethnicity"),
@@ -593,7 +727,9 @@ fn stale_audit() {
     assert!(f.message.contains("2024-05-31"), "{}", f.message);
     // A year to the day is not more than a year.
     let dir = tempfile::tempdir().unwrap();
-    let st = sg.statement().replace("audit_date = 2024-01-15", "audit_date = 2023-06-01");
+    let st = sg
+        .statement()
+        .replace("audit_date = 2024-01-15", "audit_date = 2023-06-01");
     assert!(run(dir.path(), &sg.lines(), &st).is_empty());
 }
 
@@ -603,19 +739,34 @@ fn every_code_is_distinct_and_documented() {
     let mut seen = std::collections::HashSet::new();
     for code in Code::ALL {
         assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
-        assert!(doc.contains(&format!("`{}`", code.as_str())), "{} undocumented", code.as_str());
+        assert!(
+            doc.contains(&format!("`{}`", code.as_str())),
+            "{} undocumented",
+            code.as_str()
+        );
     }
 }
 
 // --- The no-false-positive property -------------------------------------------------------------
 
 fn style() -> impl Strategy<Value = Style> {
-    let round = prop_oneof![Just(Round::HalfUp), Just(Round::HalfEven), Just(Round::Truncate)];
-    (prop_oneof![
-        (1u32..=3).prop_map(|p| (p, false)),
-        (0u32..=1).prop_map(|p| (p, true)),
-    ], round)
-        .prop_map(|((places, percent), round)| Style { places, percent, round })
+    let round = prop_oneof![
+        Just(Round::HalfUp),
+        Just(Round::HalfEven),
+        Just(Round::Truncate)
+    ];
+    (
+        prop_oneof![
+            (1u32..=3).prop_map(|p| (p, false)),
+            (0u32..=1).prop_map(|p| (p, true)),
+        ],
+        round,
+    )
+        .prop_map(|((places, percent), round)| Style {
+            places,
+            percent,
+            round,
+        })
 }
 
 fn summaries() -> impl Strategy<Value = Gen> {
@@ -624,26 +775,39 @@ fn summaries() -> impl Strategy<Value = Gen> {
         proptest::collection::vec(cell, 14),
         0u64..300,
         style(),
-        (1u32..=3, prop_oneof![Just(Round::HalfUp), Just(Round::HalfEven), Just(Round::Truncate)]),
+        (
+            1u32..=3,
+            prop_oneof![
+                Just(Round::HalfUp),
+                Just(Round::HalfEven),
+                Just(Round::Truncate)
+            ],
+        ),
         any::<bool>(),
     )
-        .prop_map(|(cells, unknown, rate, (ratio_places, ratio_round), margin_counts)| {
-            let mut n = [[0; 7]; 2];
-            let mut k = [[0; 7]; 2];
-            for (i, (ni, ki)) in cells.into_iter().enumerate() {
-                n[i / 7][i % 7] = ni;
-                k[i / 7][i % 7] = ki;
-            }
-            Gen {
-                n,
-                k,
-                unknown,
-                rate,
-                ratio: Style { places: ratio_places, percent: false, round: ratio_round },
-                margin_counts,
-                ratios_from_printed_rates: false,
-            }
-        })
+        .prop_map(
+            |(cells, unknown, rate, (ratio_places, ratio_round), margin_counts)| {
+                let mut n = [[0; 7]; 2];
+                let mut k = [[0; 7]; 2];
+                for (i, (ni, ki)) in cells.into_iter().enumerate() {
+                    n[i / 7][i % 7] = ni;
+                    k[i / 7][i % 7] = ki;
+                }
+                Gen {
+                    n,
+                    k,
+                    unknown,
+                    rate,
+                    ratio: Style {
+                        places: ratio_places,
+                        percent: false,
+                        round: ratio_round,
+                    },
+                    margin_counts,
+                    ratios_from_printed_rates: false,
+                }
+            },
+        )
 }
 
 /// The figure the property perturbs: the rate (5) or the ratio (6) of a row.
@@ -653,15 +817,27 @@ fn perturb(text: &str, style: Style, up: bool, max: Q) -> Option<String> {
     let two = Q::new(2 * unit.num, unit.den);
     let value = p.value;
     let moved = if up {
-        let sum = Q::new(value.num * two.den + two.num * value.den, value.den * two.den);
+        let sum = Q::new(
+            value.num * two.den + two.num * value.den,
+            value.den * two.den,
+        );
         sum.le(max).then_some(sum)?
     } else {
         if value.lt(two) {
             return None;
         }
-        Q::new(value.num * two.den - two.num * value.den, value.den * two.den)
+        Q::new(
+            value.num * two.den - two.num * value.den,
+            value.den * two.den,
+        )
     };
-    Some(print(moved, Style { round: Round::HalfUp, ..style }))
+    Some(print(
+        moved,
+        Style {
+            round: Round::HalfUp,
+            ..style
+        },
+    ))
 }
 
 proptest! {
@@ -673,6 +849,25 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let found = run(dir.path(), &sg.lines(), &sg.statement());
         prop_assert!(found.is_empty(), "{:#?}\n{}", found, csv_text(&sg.lines()));
+    }
+
+    /// Scoring mode: the same, with at most half of everyone assessed above the median.
+    #[test]
+    fn correct_scoring_summaries_are_clean(mut sg in summaries()) {
+        let n: u64 = sg.n.iter().flatten().sum();
+        let k: u64 = sg.k.iter().flatten().sum();
+        // Everyone unknown scored at or below the median, as many as it takes.
+        sg.unknown = sg.unknown.max((2 * k).saturating_sub(n));
+        let dir = tempfile::tempdir().unwrap();
+        let csv = csv_text(&sg.lines()).replacen("selected", "scored_above_median", 1);
+        std::fs::write(dir.path().join("s.csv"), &csv).unwrap();
+        std::fs::write(
+            dir.path().join("s.toml"),
+            sg.statement().replace("\"selection\"", "\"scoring\""),
+        )
+        .unwrap();
+        let found = check(&super::read(&dir.path().join("s.csv")).unwrap(), as_of());
+        prop_assert!(found.is_empty(), "{:#?}\n{}", found, csv);
     }
 
     /// Ratios of the printed rates (Cigna's way) give warnings, never errors.
