@@ -12,7 +12,8 @@
 //! 7. [`render`]: the documents, compiled in-process with Typst to PDF/A-3b.
 //! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`.
 //!
-//! [`sql`] writes the aggregation query that computes the counts input inside a warehouse.
+//! [`sql`] writes the aggregation query that computes the counts input inside a warehouse;
+//! [`recheck`] checks a published LL144 summary's numbers and required items.
 //! [`document`] names the documents and the sections obligations are filed under: a leaf that
 //! frameworks, render and seal all use.
 //!
@@ -36,6 +37,7 @@ pub mod ingest;
 pub mod inputs;
 pub mod metrics;
 pub mod pipeline;
+pub mod recheck;
 pub mod render;
 pub mod seal;
 pub mod sql;

@@ -31,6 +31,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     Sql(SqlArgs),
+    /// Recheck a published LL144 summary: every number that cannot be right, every item missing.
+    Recheck(super::recheck::RecheckArgs),
 }
 
 /// The audit folder: the one positional argument of every command that reads an audit. Flattened

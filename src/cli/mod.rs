@@ -1,13 +1,14 @@
 //! The command-line interface: a thin layer over the library. Each subcommand lives in its own file.
 //!
 //! Exit status: 0 success; 1 the command ran and found a problem it was asked to gate on
-//! (`check --fail-on`, `verify` mismatches); 2 usage or input errors; 3 internal failures.
+//! (`check --fail-on`, `verify` mismatches, `recheck` findings); 2 usage or input errors; 3 internal failures.
 
 mod args;
 mod build;
 mod check;
 mod frameworks;
 mod metrics;
+mod recheck;
 mod sql;
 mod terminal;
 mod verify;
@@ -44,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Sql(a) => sql::run(a),
+        Command::Recheck(a) => recheck::run(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ mod median;
 mod reader;
 mod rows;
 mod tabular;
-mod values;
+pub(crate) mod values;
 
 use std::path::Path;
 
