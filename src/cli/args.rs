@@ -49,6 +49,10 @@ pub struct MetricsArgs {
     pub audit_dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Table format: add the fuller adverse-impact analysis (Z test, shortfall, small changes,
+    /// effect sizes, power, Holm, unknowns' bounds, AIF360 metrics). The JSON always has it.
+    #[arg(long)]
+    pub analysis: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,6 +1,8 @@
 //! `fairfile metrics`: compute the LL144 tables and statistics, print them as a terminal report or
 //! as the JSON schema of `docs/metrics-json.md`.
 
+mod analysis;
+
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -15,10 +17,17 @@ pub fn run(args: MetricsArgs) -> Result<Outcome> {
     let report = metrics::compute(&audit, std::io::stderr().is_terminal())?;
     match args.format {
         Format::Json => super::print_json(&report)?,
-        Format::Table => print!(
-            "{}",
-            render_table(&report, &audit.config.audit.get_ref().title)
-        ),
+        Format::Table => {
+            print!(
+                "{}",
+                render_table(&report, &audit.config.audit.get_ref().title)
+            );
+            if args.analysis
+                && let Some(analysis) = &report.analysis
+            {
+                print!("{}", analysis::render(analysis, report.mode));
+            }
+        }
     }
     Ok(Outcome::Success)
 }
