@@ -49,7 +49,7 @@ pub fn chi2_sf(x: f64, df: u64) -> f64 {
         return 1.0;
     }
     let h = x / 2.0;
-    let (mut sum, start, terms) = if df % 2 == 0 {
+    let (mut sum, start, terms) = if df.is_multiple_of(2) {
         (0.0, 0.0, df / 2)
     } else {
         (erfc(h.sqrt()), 0.5, (df - 1) / 2)
