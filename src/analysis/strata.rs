@@ -301,3 +301,131 @@ mod tests {
         }
     }
 }
+
+/// The stratified comparison of one category with its family's reference.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StratifiedComparison {
+    pub category: String,
+    /// Strata that contributed (an informative 2×2 table against the reference).
+    pub strata_used: u64,
+    /// Strata too small to contribute: nobody of the category or of the reference, or everyone
+    /// or no one of the two positive.
+    pub strata_set_aside: Vec<String>,
+    pub cmh_statistic: Option<f64>,
+    pub cmh_p: Option<f64>,
+    pub cmh_corrected_statistic: Option<f64>,
+    pub cmh_corrected_p: Option<f64>,
+    pub common_odds_ratio: Option<f64>,
+    pub common_odds_ratio_ci95_low: Option<f64>,
+    pub common_odds_ratio_ci95_high: Option<f64>,
+    pub breslow_day_tarone_statistic: Option<f64>,
+    pub breslow_day_tarone_df: Option<u64>,
+    pub breslow_day_tarone_p: Option<f64>,
+    pub simpson_reversal: bool,
+}
+
+/// Per category of a family (in the order of `categories`, the reference left out): its
+/// stratified comparison with `reference`, from each stratum's (positive, n) of every category.
+/// `strata[s].1[i]` is category i's count in stratum s. For the ingest step that reads a
+/// `[data.columns] stratum` column into one tally per stratum.
+pub fn family(
+    categories: &[String],
+    reference: usize,
+    strata: &[(String, Vec<(u64, u64)>)],
+) -> Vec<StratifiedComparison> {
+    (0..categories.len())
+        .filter(|&i| i != reference)
+        .map(|i| {
+            let tables: Vec<Table> = strata
+                .iter()
+                .map(|(_, cells)| {
+                    let ((x, n), (xr, nr)) = (cells[i], cells[reference]);
+                    Table {
+                        a: x,
+                        b: n - x,
+                        c: xr,
+                        d: nr - xr,
+                    }
+                })
+                .collect();
+            let result = stratified(&tables);
+            let set_aside = match &result {
+                Some(s) => s.uninformative.clone(),
+                None => (0..tables.len()).collect(),
+            };
+            let chi = |f: fn(&Stratified) -> Option<ChiSquare>| result.as_ref().and_then(f);
+            let cmh = chi(|s| Some(s.cmh));
+            let corrected = chi(|s| Some(s.cmh_corrected));
+            let bd = chi(|s| s.breslow_day);
+            let or = result.as_ref().and_then(|s| s.common_odds_ratio);
+            StratifiedComparison {
+                category: categories[i].clone(),
+                strata_used: (tables.len() - set_aside.len()) as u64,
+                strata_set_aside: set_aside.iter().map(|&s| strata[s].0.clone()).collect(),
+                cmh_statistic: cmh.map(|c| c.statistic),
+                cmh_p: cmh.map(|c| c.p),
+                cmh_corrected_statistic: corrected.map(|c| c.statistic),
+                cmh_corrected_p: corrected.map(|c| c.p),
+                common_odds_ratio: or.map(|o| o.0),
+                common_odds_ratio_ci95_low: or.map(|o| o.1),
+                common_odds_ratio_ci95_high: or.map(|o| o.2),
+                breslow_day_tarone_statistic: bd.map(|c| c.statistic),
+                breslow_day_tarone_df: bd.map(|c| c.df),
+                breslow_day_tarone_p: bd.map(|c| c.p),
+                simpson_reversal: result.as_ref().is_some_and(|s| s.simpson_reversal),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod family_tests {
+    use super::*;
+
+    #[test]
+    fn per_category_comparisons_name_the_strata_set_aside() {
+        let categories = ["A".to_string(), "B".to_string(), "C".to_string()];
+        // Reference B. Stratum "r2" has no one of A: set aside for A only.
+        let strata = vec![
+            ("r1".to_string(), vec![(9, 100), (1, 20), (3, 30)]),
+            ("r2".to_string(), vec![(0, 0), (80, 100), (10, 20)]),
+            ("r3".to_string(), vec![(18, 20), (15, 20), (5, 10)]),
+        ];
+        let out = family(&categories, 1, &strata);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].category, "A");
+        assert_eq!(out[0].strata_set_aside, vec!["r2".to_string()]);
+        assert_eq!(out[0].strata_used, 2);
+        assert_eq!(out[1].strata_used, 3);
+        // A against B equals the list-of-tables function on the same tables.
+        let direct = stratified(&[
+            Table {
+                a: 9,
+                b: 91,
+                c: 1,
+                d: 19,
+            },
+            Table {
+                a: 18,
+                b: 2,
+                c: 15,
+                d: 5,
+            },
+        ])
+        .unwrap();
+        assert_eq!(out[0].cmh_p, Some(direct.cmh.p));
+        assert_eq!(
+            out[0].common_odds_ratio,
+            direct.common_odds_ratio.map(|o| o.0)
+        );
+        assert_eq!(out[0].breslow_day_tarone_df, Some(1));
+        // No informative stratum at all: everything null, every stratum named.
+        let empty = family(
+            &categories,
+            1,
+            &[("only".to_string(), vec![(0, 0), (1, 2), (0, 0)])],
+        );
+        assert_eq!(empty[0].strata_set_aside, vec!["only".to_string()]);
+        assert_eq!(empty[0].cmh_p, None);
+    }
+}
