@@ -6,6 +6,8 @@
 //! 2. [`ingest`]: stream the applicant data (rows or pre-aggregated counts) into a [`ingest::Tally`].
 //! 3. [`metrics`]: selection/scoring rates, impact ratios, statistics and fairness metrics
 //!    (NYC LL144, 6 RCNY §5-301; fairlearn definitions).
+//!    [`analysis`] adds the fuller adverse-impact analysis (significance, effect sizes, power,
+//!    Holm, unknowns' bounds, strata) from the same tally, as context.
 //! 4. [`frameworks`]: the declarative obligation mappings (`frameworks/*.toml`).
 //! 5. [`evidence`]: the Markdown evidence documents under `evidence/`, hashed as read.
 //! 6. [`check`]: which obligations are met, missing, stale, failing, waived or not applicable.
@@ -21,6 +23,7 @@
 //!
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -465,6 +465,7 @@ fn example1_metrics(rename: &impl Fn(&str) -> String) -> MetricsReport {
             race_ethnicity: None,
             intersectional: None,
         }),
+        analysis: None,
         warnings: vec!["4 intersectional categories have fewer than 30 individuals.".into()],
     }
 }

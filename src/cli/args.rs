@@ -60,6 +60,10 @@ pub struct MetricsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Table format: add the fuller adverse-impact analysis (Z test, shortfall, small changes,
+    /// effect sizes, power, Holm, unknowns' bounds, AIF360 metrics). The JSON always has it.
+    #[arg(long)]
+    pub analysis: bool,
 }
 
 #[derive(Debug, clap::Args)]

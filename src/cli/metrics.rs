@@ -1,6 +1,8 @@
 //! `fairfile metrics`: compute the LL144 tables and statistics, print them as a terminal report or
 //! as the JSON schema of `docs/metrics-json.md`.
 
+mod analysis;
+
 use std::fmt::Write as _;
 
 use super::Outcome;
@@ -17,7 +19,13 @@ pub fn run(args: MetricsArgs) -> Result<Outcome> {
     match args.format {
         Format::Json => super::print_json(&report)?,
         Format::Table => {
-            super::print_text(&render_table(&report, &audit.config.audit.get_ref().title))?
+            let mut text = render_table(&report, &audit.config.audit.get_ref().title);
+            if args.analysis
+                && let Some(analysis) = &report.analysis
+            {
+                text.push_str(&analysis::render(analysis, report.mode));
+            }
+            super::print_text(&text)?
         }
     }
     Ok(Outcome::Success)

@@ -59,6 +59,7 @@ pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
         }
     });
     let warnings = warnings(data, &ingested, &dimensions);
+    let analysis = Some(crate::analysis::analyse(tally, &dimensions));
     MetricsReport {
         schema: METRICS_SCHEMA.to_string(),
         mode: tally.outcome,
@@ -77,6 +78,7 @@ pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
         policy,
         dimensions,
         fairness,
+        analysis,
         warnings,
     }
 }
@@ -128,10 +130,10 @@ pub(crate) struct Group {
 
 /// The categories of one dimension.
 #[derive(Debug, Clone)]
-struct DimensionGroups {
-    provided: bool,
-    unknown: u64,
-    groups: Vec<Group>,
+pub(crate) struct DimensionGroups {
+    pub provided: bool,
+    pub unknown: u64,
+    pub groups: Vec<Group>,
 }
 
 /// Name of an intersectional category.
@@ -140,7 +142,7 @@ pub fn intersectional_name(sex: &str, race: &str) -> String {
 }
 
 /// Sex, race/ethnicity and intersectional groups (sex-major, in config order).
-fn groups(tally: &Tally) -> [DimensionGroups; 3] {
+pub(crate) fn groups(tally: &Tally) -> [DimensionGroups; 3] {
     let total = tally.total();
     let (sexes, races) = (&tally.sex.categories, &tally.race.categories);
     // One family from its categories and the function that sums a category's cells (None = unknown).

@@ -37,6 +37,11 @@ pub struct MetricsReport {
     pub dimensions: Dimensions,
     /// Error-rate fairness metrics (fairlearn definitions), when ground truth and a prediction exist.
     pub fairness: Option<Fairness>,
+    /// The fuller adverse-impact analysis (significance, practical significance, effect sizes,
+    /// power, Holm, unknowns' bounds, AIF360 metrics): context, not a verdict. Added within
+    /// `fairfile.metrics/1`; absent in older JSON.
+    #[serde(default)]
+    pub analysis: Option<crate::analysis::Analysis>,
     /// Human-readable warnings (small samples, non-EEO-1 categories, folded unmapped values…).
     pub warnings: Vec<String>,
 }

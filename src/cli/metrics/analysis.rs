@@ -1,0 +1,199 @@
+//! `fairfile metrics --analysis`: the adverse-impact analysis as terminal tables, after the LL144
+//! tables. Labelled as context; the JSON (`analysis` key) has every number unrounded.
+
+use std::fmt::Write as _;
+
+use super::{aligned, p_value, thousands};
+use crate::analysis::{Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices};
+use crate::config::Outcome as Mode;
+
+pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nAdverse-impact analysis (context, not a verdict)\n{}",
+        analysis.note
+    );
+    let positive = match mode {
+        Mode::Selection => "selected",
+        Mode::Scoring => "above the median",
+    };
+    for (name, family) in [
+        ("Sex", &analysis.sex),
+        ("Race/ethnicity", &analysis.race_ethnicity),
+        (
+            "Intersectional (sex × race/ethnicity)",
+            &analysis.intersectional,
+        ),
+    ] {
+        if let Some(family) = family {
+            out.push('\n');
+            render_family(&mut out, name, family, positive);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nColumns: SDs = pooled Z statistic against the reference (standard deviations; below −2 is the \
+         \"two standard deviations\" practice); p values Holm-adjusted within each table; shortfall = \
+         expected {positive} minus actual, at the family's overall rate / at the reference's rate; \
+         +1/+2 flips = the four-fifths flag or a significance conclusion (α = {}) would change with one or two \
+         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {:.0} % power; \
+         IR range = lowest–highest impact ratio over every placement of the unknowns; to flip = fewest \
+         unknowns of this category that would flip its four-fifths flag.",
+        analysis.alpha,
+        analysis.power * 100.0
+    );
+    out
+}
+
+fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &str) {
+    let _ = writeln!(
+        out,
+        "{title}: reference {}; {} comparison{} (Holm family); overall rate {}; {} unknown ({} {positive})",
+        f.reference.as_deref().unwrap_or("none"),
+        f.comparisons,
+        if f.comparisons == 1 { "" } else { "s" },
+        f.overall_rate
+            .map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0)),
+        thousands(f.unknown),
+        thousands(f.unknown_positive),
+    );
+    let rows = f.categories.iter().map(category_row).collect();
+    out.push_str(&aligned(
+        &[
+            "Category",
+            "SDs",
+            "Z p (Holm)",
+            "Fisher p, Holm",
+            "Shortfall",
+            "Rate diff [95% CI]",
+            "Odds ratio [95% CI]",
+            "Min detect.",
+            "+1/+2 flips",
+            "IR range",
+            "To flip",
+        ],
+        rows,
+        &[
+            false, true, true, true, true, true, true, true, false, true, true,
+        ],
+    ));
+    if f.categories.iter().any(|c| c.error_rates.is_some()) {
+        let number = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:+.4}"));
+        let rows = f
+            .categories
+            .iter()
+            .filter_map(|c| {
+                let e = c.error_rates.as_ref()?;
+                Some(vec![
+                    c.category.clone(),
+                    number(e.average_odds_difference),
+                    number(e.average_abs_odds_difference),
+                    number(e.false_discovery_rate_difference),
+                    number(e.false_omission_rate_difference),
+                ])
+            })
+            .collect();
+        let _ = writeln!(out, "  AIF360 differences against the reference:");
+        out.push_str(&aligned(
+            &[
+                "Category",
+                "Avg odds diff",
+                "Avg |odds| diff",
+                "FDR diff",
+                "FOR diff",
+            ],
+            rows,
+            &[false, true, true, true, true],
+        ));
+    }
+    if let Some(InequalityIndices {
+        theil_index,
+        between_group_theil_index,
+        generalized_entropy_index,
+        between_group_generalized_entropy_index,
+    }) = &f.error_rates
+    {
+        // Between-category indices are often tiny: keep four significant digits.
+        let number = |v: &Option<f64>| {
+            v.map_or("—".to_string(), |v| {
+                if v != 0.0 && v.abs() < 1e-3 {
+                    format!("{v:.3e}")
+                } else {
+                    format!("{v:.4}")
+                }
+            })
+        };
+        let _ = writeln!(
+            out,
+            "  Inequality of benefit (ŷ − y + 1): Theil {} (between categories {}); GE(2) {} (between categories {})",
+            number(theil_index),
+            number(between_group_theil_index),
+            number(generalized_entropy_index),
+            number(between_group_generalized_entropy_index),
+        );
+    }
+}
+
+fn category_row(c: &CategoryAnalysis) -> Vec<String> {
+    let dash = || "—".to_string();
+    let p_pair = |p: Option<f64>, holm: Option<f64>| match (p, holm) {
+        (Some(p), Some(h)) => format!("{} ({})", p_value(p), p_value(h)),
+        _ => dash(),
+    };
+    let interval =
+        |v: Option<f64>, lo: Option<f64>, hi: Option<f64>, digits: usize| match (v, lo, hi) {
+            (Some(v), Some(lo), Some(hi)) => format!("{v:.digits$} [{lo:.digits$}, {hi:.digits$}]"),
+            _ => dash(),
+        };
+    let shortfall = match (c.shortfall_at_overall_rate, c.shortfall_at_reference_rate) {
+        (Some(a), Some(b)) => format!("{a:.1} / {b:.1}"),
+        (Some(a), None) => format!("{a:.1} / —"),
+        _ => dash(),
+    };
+    let mut flips = Vec::new();
+    if let Some(k) = c.four_fifths_flag_flips_with {
+        flips.push(format!("4/5 at +{k}"));
+    }
+    if let Some(k) = c.fisher_significance_flips_with {
+        flips.push(format!("Fisher at +{k}"));
+    }
+    if let Some(k) = c.z_significance_flips_with {
+        flips.push(format!("Z at +{k}"));
+    }
+    let flips = if c.reference || c.n == 0 {
+        dash()
+    } else if flips.is_empty() {
+        "none".to_string()
+    } else {
+        flips.join(", ")
+    };
+    let range = match (c.impact_ratio_low, c.impact_ratio_high) {
+        (Some(lo), Some(hi)) => format!("{lo:.3}–{hi:.3}"),
+        _ => dash(),
+    };
+    vec![
+        c.category.clone(),
+        c.z.map_or_else(dash, |z| format!("{z:+.2}")),
+        p_pair(c.z_p, c.z_p_holm),
+        c.fisher_p_holm.map_or_else(dash, p_value),
+        shortfall,
+        interval(
+            c.rate_difference.map(|v| v * 100.0),
+            c.rate_difference_ci95_low.map(|v| v * 100.0),
+            c.rate_difference_ci95_high.map(|v| v * 100.0),
+            1,
+        ),
+        interval(
+            c.odds_ratio,
+            c.odds_ratio_ci95_low,
+            c.odds_ratio_ci95_high,
+            2,
+        ),
+        c.min_detectable_impact_ratio
+            .map_or_else(dash, |r| format!("{r:.3}")),
+        flips,
+        range,
+        c.unknowns_to_flip_four_fifths.map_or_else(dash, thousands),
+    ]
+}
