@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::model::{AnnexSection, ObligationModel};
+use super::model::{AnnexSection, InterpretiveDate, ObligationModel};
 use crate::check::{Status, StatusCounts};
 use crate::format::{self, Flag};
 

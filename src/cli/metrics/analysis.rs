@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{aligned, p_value, thousands};
+use super::{aligned, thousands};
+use crate::format::p_value;
 use crate::analysis::{Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices};
 use crate::config::Outcome as Mode;
 
