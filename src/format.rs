@@ -19,7 +19,7 @@ pub const RATE_DECIMALS: usize = 1;
 pub const RATIO_DECIMALS: usize = 3;
 
 /// The rounding rule, stated once and printed in every document and terminal report.
-pub const ROUNDING_RULE: &str = "Rounding: rates and shares are shown as percentages to one decimal place, impact ratios and other ratios and differences to three decimal places, p-values to three decimal places (below 0.0005 as < 0.001). Every figure is rounded half away from zero from its exact value (0.8125 is shown as 0.813); impact ratios are computed from the unrounded rates. The JSON outputs carry the exact values.";
+pub const ROUNDING_RULE: &str = "Rounding: rates and shares are shown as percentages to one decimal place, impact ratios and other ratios and differences to three decimal places, p-values to three decimal places (below 0.0005 as < 0.001), standard deviations (Z) to two and expected numbers of people to one decimal place. Every figure is rounded half away from zero from its exact value (0.8125 is shown as 0.813); impact ratios are computed from the unrounded rates. The JSON outputs carry the exact values.";
 
 /// What a value that does not exist prints as (never an empty cell that hides a gap).
 pub const DASH: &str = "—";
@@ -45,6 +45,48 @@ pub fn p_value(p: f64) -> String {
         "< 0.001".to_string()
     } else {
         fixed(p, 3)
+    }
+}
+
+/// A signed difference of ratios or rates as a fraction (an odds difference): `+0.013`, `−0.250`.
+pub fn difference(x: f64) -> String {
+    signed(x, ratio(x))
+}
+
+/// A signed difference of two rates, in percentage points: `−3.2 pp`.
+pub fn rate_difference(x: f64) -> String {
+    let text = percent(x, RATE_DECIMALS);
+    signed(x, format!("{} pp", text.trim_end_matches('%')))
+}
+
+/// A Z statistic, the number of standard deviations: `−2.31`.
+pub fn z_score(z: f64) -> String {
+    signed(z, fixed(z, 2))
+}
+
+/// An expected or missing number of people (a shortfall): `12.4`.
+pub fn people(x: f64) -> String {
+    fixed(x, 1)
+}
+
+/// An inequality index (Theil, generalized entropy), often tiny between groups: three decimals,
+/// or four significant digits in scientific notation below 0.001 (`1.234e-5`).
+pub fn index(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        let exponent = x.abs().log10().floor() as i32;
+        let mantissa = x / 10f64.powi(exponent);
+        format!("{}e{exponent}", fixed(mantissa, 3))
+    } else {
+        fixed(x, RATIO_DECIMALS)
+    }
+}
+
+/// `text` with an explicit `+` when `x` is positive (a rounded zero gets no sign).
+fn signed(x: f64, text: String) -> String {
+    if x > 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{text}")
+    } else {
+        text
     }
 }
 
@@ -240,6 +282,18 @@ mod tests {
         assert_eq!(interval(0.1, 0.55), "10.0%–55.0%");
         // 2.675 is just below the tie in binary: rounding the exact value gives 2.67.
         assert_eq!(fixed(2.675, 2), "2.67");
+    }
+
+    #[test]
+    fn signed_differences_z_people_and_indices() {
+        assert_eq!(difference(0.0125), "+0.013");
+        assert_eq!(difference(-0.25), "\u{2212}0.250");
+        assert_eq!(difference(0.0001), "0.000");
+        assert_eq!(rate_difference(-0.03125), "\u{2212}3.1 pp");
+        assert_eq!(z_score(2.345), "+2.35");
+        assert_eq!(people(12.25), "12.3");
+        assert_eq!(index(0.0001234567), "1.235e-4");
+        assert_eq!(index(0.25), "0.250");
     }
 
     #[test]

@@ -608,6 +608,8 @@ frameworks = ["nyc-ll144", "eu-ai-act"]
 roles = ROLES
 
 [audit.facts]
+# No Art 6(3) derogation is claimed: the high-risk duties apply (see `derogation_keeps_art_50`).
+claims_art_6_3_derogation = false
 FACTS
 
 [auditor]
@@ -798,6 +800,30 @@ Female = ["F"]
             because: "applies only when facts.placed_on_market_date ≤ \"2027-12-01\"; facts.placed_on_market_date is \"2027-12-02\"",
         },
     ];
+
+    /// A valid Art 6(3) derogation takes the system out of the high-risk duties (Art 20 among
+    /// them) but not out of Art 50(1), which binds every system interacting with persons.
+    #[test]
+    fn derogation_keeps_art_50() {
+        let audit = Shipped::new(
+            "interacts_directly_with_persons = true\nnon_conformity_identified = true\n\
+             profiles_natural_persons = false",
+            ALL_ROLES,
+        );
+        let config = audit.dir.path().join("fairfile.toml");
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            "claims_art_6_3_derogation = false",
+            "claims_art_6_3_derogation = true",
+        );
+        std::fs::write(&config, text).unwrap();
+        audit.doc("ai_interaction_disclosure").doc("capa_records");
+        let report = audit.run();
+        let art_50 = find(&report, "eu-ai-act/art-50-1");
+        assert_eq!(art_50.status, Status::Met, "{}", art_50.reason);
+        let art_20 = find(&report, "eu-ai-act/art-20-1");
+        assert_eq!(art_20.status, Status::NotApplicable, "{}", art_20.reason);
+        assert!(art_20.reason.contains("Art 6(3)"), "{}", art_20.reason);
+    }
 
     #[test]
     fn new_obligations_met_missing_and_not_applicable() {

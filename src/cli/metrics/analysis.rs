@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{aligned, thousands};
-use crate::format::p_value;
+use crate::format::{self, DASH, p_value};
 use crate::analysis::{Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices};
 use crate::config::Outcome as Mode;
 
@@ -38,11 +38,11 @@ pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
          \"two standard deviations\" practice); p values Holm-adjusted within each table; shortfall = \
          expected {positive} minus actual, at the family's overall rate / at the reference's rate; \
          +1/+2 flips = the four-fifths flag or a significance conclusion (α = {}) would change with one or two \
-         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {:.0} % power; \
+         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {} power; \
          IR range = lowest–highest impact ratio over every placement of the unknowns; to flip = fewest \
          unknowns of this category that would flip its four-fifths flag.",
         analysis.alpha,
-        analysis.power * 100.0
+        format::policy_percent(analysis.power)
     );
     out
 }
@@ -54,8 +54,7 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
         f.reference.as_deref().unwrap_or("none"),
         f.comparisons,
         if f.comparisons == 1 { "" } else { "s" },
-        f.overall_rate
-            .map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0)),
+        format::or_dash(f.overall_rate, format::rate),
         thousands(f.unknown),
         thousands(f.unknown_positive),
     );
@@ -80,7 +79,7 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
         ],
     ));
     if f.categories.iter().any(|c| c.error_rates.is_some()) {
-        let number = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:+.4}"));
+        let number = |v: Option<f64>| format::or_dash(v, format::difference);
         let rows = f
             .categories
             .iter()
@@ -115,16 +114,8 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
         between_group_generalized_entropy_index,
     }) = &f.error_rates
     {
-        // Between-category indices are often tiny: keep four significant digits.
-        let number = |v: &Option<f64>| {
-            v.map_or("—".to_string(), |v| {
-                if v != 0.0 && v.abs() < 1e-3 {
-                    format!("{v:.3e}")
-                } else {
-                    format!("{v:.4}")
-                }
-            })
-        };
+        // Between-category indices are often tiny: format::index keeps four significant digits.
+        let number = |v: &Option<f64>| format::or_dash(*v, format::index);
         let _ = writeln!(
             out,
             "  Inequality of benefit (ŷ − y + 1): Theil {} (between categories {}); GE(2) {} (between categories {})",
@@ -137,19 +128,20 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
 }
 
 fn category_row(c: &CategoryAnalysis) -> Vec<String> {
-    let dash = || "—".to_string();
+    let dash = || DASH.to_string();
     let p_pair = |p: Option<f64>, holm: Option<f64>| match (p, holm) {
         (Some(p), Some(h)) => format!("{} ({})", p_value(p), p_value(h)),
         _ => dash(),
     };
-    let interval =
-        |v: Option<f64>, lo: Option<f64>, hi: Option<f64>, digits: usize| match (v, lo, hi) {
-            (Some(v), Some(lo), Some(hi)) => format!("{v:.digits$} [{lo:.digits$}, {hi:.digits$}]"),
-            _ => dash(),
-        };
+    let interval = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>, f: fn(f64) -> String| match (
+        v, lo, hi,
+    ) {
+        (Some(v), Some(lo), Some(hi)) => format!("{} [{}, {}]", f(v), f(lo), f(hi)),
+        _ => dash(),
+    };
     let shortfall = match (c.shortfall_at_overall_rate, c.shortfall_at_reference_rate) {
-        (Some(a), Some(b)) => format!("{a:.1} / {b:.1}"),
-        (Some(a), None) => format!("{a:.1} / —"),
+        (Some(a), Some(b)) => format!("{} / {}", format::people(a), format::people(b)),
+        (Some(a), None) => format!("{} / {DASH}", format::people(a)),
         _ => dash(),
     };
     let mut flips = Vec::new();
@@ -170,29 +162,28 @@ fn category_row(c: &CategoryAnalysis) -> Vec<String> {
         flips.join(", ")
     };
     let range = match (c.impact_ratio_low, c.impact_ratio_high) {
-        (Some(lo), Some(hi)) => format!("{lo:.3}–{hi:.3}"),
+        (Some(lo), Some(hi)) => format!("{}–{}", format::ratio(lo), format::ratio(hi)),
         _ => dash(),
     };
     vec![
         c.category.clone(),
-        c.z.map_or_else(dash, |z| format!("{z:+.2}")),
+        format::or_dash(c.z, format::z_score),
         p_pair(c.z_p, c.z_p_holm),
         c.fisher_p_holm.map_or_else(dash, p_value),
         shortfall,
         interval(
-            c.rate_difference.map(|v| v * 100.0),
-            c.rate_difference_ci95_low.map(|v| v * 100.0),
-            c.rate_difference_ci95_high.map(|v| v * 100.0),
-            1,
+            c.rate_difference,
+            c.rate_difference_ci95_low,
+            c.rate_difference_ci95_high,
+            format::rate_difference,
         ),
         interval(
             c.odds_ratio,
             c.odds_ratio_ci95_low,
             c.odds_ratio_ci95_high,
-            2,
+            format::ratio,
         ),
-        c.min_detectable_impact_ratio
-            .map_or_else(dash, |r| format!("{r:.3}")),
+        format::or_dash(c.min_detectable_impact_ratio, format::ratio),
         flips,
         range,
         c.unknowns_to_flip_four_fifths.map_or_else(dash, thousands),
