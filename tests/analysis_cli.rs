@@ -67,9 +67,14 @@ fn the_table_shows_the_analysis_only_when_asked() {
         black["impact_ratio_high"].as_f64().unwrap(),
     );
     for expected in [
-        format!("{z:+.2}"),
-        format!("{ratio:.3}"),
-        format!("{low:.3}–{high:.3}"),
+        // Spelled by the one formatting module (true minus sign, half away from zero).
+        fairfile::format::z_score(z),
+        fairfile::format::ratio(ratio),
+        format!(
+            "{}–{}",
+            fairfile::format::ratio(low),
+            fairfile::format::ratio(high)
+        ),
         black["unknowns_to_flip_four_fifths"].to_string(),
     ] {
         assert!(row.contains(&expected), "{expected:?} not in {row:?}");
