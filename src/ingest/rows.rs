@@ -30,6 +30,8 @@ use crate::config::{Audit, Outcome, Unmapped};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::metrics::{CategoryValue, DataInfo, OutcomeValue};
 
+mod parquet;
+
 /// Ranges smaller than this are not worth a thread.
 const MIN_BYTES_PER_THREAD: u64 = 8 << 20;
 const MAX_THREADS: usize = 16;
@@ -96,6 +98,9 @@ fn read_tabular(audit: &Audit, relative: &str, path: &Path, format: Format) -> R
     plan.tabular = Some(source);
     let plan = plan;
     let source = plan.tabular.as_ref().expect("just set");
+    if format == Format::Parquet {
+        return parquet::read(audit, relative, path, &plan);
+    }
     let used: Vec<usize> = [
         plan.sex.as_ref().map(|c| c.index),
         plan.race.as_ref().map(|c| c.index),

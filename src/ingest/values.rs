@@ -432,6 +432,38 @@ impl ValueTable {
         self.entries.len() - 1
     }
 
+    /// The entry of the field `bytes` (untrimmed), found or added with a count of zero, for readers
+    /// that count rows by value themselves (Parquet dictionaries) and add them with
+    /// [`Self::add_count`]. At first sight the trimmed bytes go to `first_sight`, as in
+    /// [`Self::lookup`]; `offset` is the row's, and the earliest offset is kept.
+    pub fn entry<E>(
+        &mut self,
+        bytes: &[u8],
+        offset: u64,
+        first_sight: impl FnOnce(&[u8]) -> Result<(u32, bool), E>,
+    ) -> Result<usize, E> {
+        let bytes = bytes.trim_ascii();
+        if let Some(i) = self.find(bytes) {
+            let entry = &mut self.entries[i];
+            entry.first_offset = entry.first_offset.min(offset);
+            return Ok(i);
+        }
+        let (code, unmapped) = first_sight(bytes)?;
+        let i = self.insert(bytes, code, unmapped, offset);
+        self.entries[i].count = 0;
+        Ok(i)
+    }
+
+    /// The code of an entry given by [`Self::entry`].
+    pub fn code(&self, entry: usize) -> u32 {
+        self.entries[entry].code
+    }
+
+    /// Count `n` more occurrences of an entry given by [`Self::entry`].
+    pub fn add_count(&mut self, entry: usize, n: u64) {
+        self.entries[entry].count += n;
+    }
+
     /// Add the hits counted in the cache to the entries' counts.
     pub fn settle(&mut self) {
         for slot in self.cache.iter_mut().filter(|s| s.entry != 0) {
