@@ -642,6 +642,37 @@ mod tests {
         assert_eq!(t.entries[3].first_offset, 5);
     }
 
+    /// Entries counted by the caller (Parquet dictionaries): found after trimming, inserted with
+    /// a count of zero, the earliest row kept, and counted in bulk.
+    #[test]
+    fn entries_counted_in_bulk() {
+        let mut t = ValueTable::default();
+        let first = t.entry(b" M ", 40, |bytes| {
+            assert_eq!(bytes, b"M");
+            Ok::<_, ()>((7, false))
+        });
+        assert_eq!(first, Ok(0));
+        assert_eq!(t.code(0), 7);
+        assert_eq!(
+            t.entry(b"M", 12, |_| Err(())),
+            Ok(0),
+            "found, not first sight"
+        );
+        assert_eq!(t.entry(b"bad", 1, |_| Err("no")), Err("no"));
+        t.add_count(0, 1000);
+        t.add_count(0, 5);
+        t.settle();
+        assert_eq!(t.entries().len(), 1);
+        assert_eq!(
+            (t.entries()[0].count, t.entries()[0].first_offset),
+            (1005, 12)
+        );
+        // Mixed with per-row lookups of the same value.
+        assert_eq!(t.lookup(b"M", (0, 1), 99, |_| Err(())), Ok(7));
+        t.settle();
+        assert_eq!(t.entries()[0].count, 1006);
+    }
+
     #[test]
     fn first_sight_errors_are_returned_every_time() {
         let mut t = ValueTable::default();
