@@ -639,6 +639,94 @@ fn the_first_bad_parquet_row_in_file_order_is_reported() {
     }
 }
 
+/// A null score is an empty score, as an empty CSV field is: an error at its row. Nulls in the
+/// category columns are the empty string, and a plain-encoded (non-dictionary) score column is read
+/// as numbers.
+#[test]
+fn a_null_parquet_score_is_an_empty_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let optional = |name: &str, physical, utf8: bool| {
+        let mut field =
+            Type::primitive_type_builder(name, physical).with_repetition(Repetition::OPTIONAL);
+        if utf8 {
+            field = field.with_converted_type(ConvertedType::UTF8);
+        }
+        Arc::new(field.build().unwrap())
+    };
+    let schema = Arc::new(
+        Type::group_type_builder("applicants")
+            .with_fields(vec![
+                optional("order", PhysicalType::BYTE_ARRAY, true),
+                optional("ra\"ce", PhysicalType::BYTE_ARRAY, true),
+                optional("score", PhysicalType::DOUBLE, false),
+            ])
+            .build()
+            .unwrap(),
+    );
+    let write = |scores: &[Option<f64>]| {
+        let props = WriterProperties::builder()
+            .set_dictionary_enabled(false)
+            .build();
+        let file = File::create(dir.path().join("data.parquet")).unwrap();
+        let mut writer = SerializedFileWriter::new(file, schema.clone(), Arc::new(props)).unwrap();
+        let mut group = writer.next_row_group().unwrap();
+        let mut column = 0;
+        while let Some(mut col) = group.next_column().unwrap() {
+            let defs: Vec<i16> = match column {
+                0 => scores
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| i16::from(i % 3 != 0))
+                    .collect(),
+                1 => vec![1; scores.len()],
+                _ => scores.iter().map(|s| i16::from(s.is_some())).collect(),
+            };
+            match column {
+                0 | 1 => {
+                    let text = if column == 0 { "F" } else { "White" };
+                    let values: Vec<ByteArray> = defs
+                        .iter()
+                        .filter(|&&d| d == 1)
+                        .map(|_| ByteArray::from(text))
+                        .collect();
+                    col.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&defs), None)
+                        .unwrap();
+                }
+                _ => {
+                    let values: Vec<f64> = scores.iter().flatten().copied().collect();
+                    col.typed::<DoubleType>()
+                        .write_batch(&values, Some(&defs), None)
+                        .unwrap();
+                }
+            }
+            col.close().unwrap();
+            column += 1;
+        }
+        group.close().unwrap();
+        writer.close().unwrap();
+    };
+    let config = config("data.parquet", "scoring", ("true", "false"))
+        .replace("selected = \"select\"\n", "")
+        .replace("label = \"hired\"\n", "");
+    let scores: Vec<Option<f64>> = (0..10).map(|i| Some(f64::from(i) / 4.0)).collect();
+    write(&scores);
+    let got = report(dir.path(), &config);
+    assert_eq!(got["total"], 10);
+    assert_eq!(got["median_score"], 1.125);
+    // Every third sex is null: unknown.
+    assert_eq!(got["dimensions"]["sex"]["unknown"], 4);
+    let mut with_null = scores.clone();
+    with_null[4] = None;
+    with_null[8] = None;
+    write(&with_null);
+    metrics(dir.path(), &config)
+        .code(2)
+        .stderr(predicate::str::contains(
+            "data.parquet:5:3 (field `score`): empty score (row 5 of row group 0)",
+        ));
+}
+
 #[test]
 fn a_broken_parquet_file_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
