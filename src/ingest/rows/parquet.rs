@@ -1646,7 +1646,7 @@ mod tests {
             value_text(physical, Render::Plain, bytes, &mut out).unwrap();
             std::str::from_utf8(&out).unwrap().parse::<f64>().unwrap() + 0.0
         };
-        for v in [0.1, -0.0, 71.2, 1e300, 5e-324, 123456789.123456789, -2.5] {
+        for v in [0.1, -0.0, 71.2, 1e300, 5e-324, 123_456_789.123_456_79, -2.5] {
             let bytes = f64::to_le_bytes(v);
             let direct = value_score(Physical::DOUBLE, Render::Plain, &bytes, &mut scratch);
             assert_eq!(
