@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Check that two sets of LL144 tables agree: `fairfile metrics --format json` against the JSON of
-pandas_ll144.py or fairlearn_metricframe.py.
+pandas_ll144.py, polars_ll144.py, duckdb_ll144.py (json) or fairlearn_metricframe.py.
 
     python3 bench/compare.py FAIRFILE.json OTHER.json
 

@@ -9,11 +9,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use assert_cmd::Command;
-use parquet::basic::{Compression, ConvertedType, Repetition, Type as PhysicalType};
+use parquet::basic::{Compression, ConvertedType, Encoding, Repetition, Type as PhysicalType};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::Type;
+use parquet::schema::types::{ColumnPath, Type};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -102,6 +102,25 @@ fn write_csv(path: &Path, rows: &[Applicant]) {
 /// Rows in groups of `group_rows`, in small pages (97 rows at most, written 50 at a time), so that
 /// pages end at different rows in different columns and batches cross page boundaries.
 fn write_parquet(path: &Path, rows: &[Applicant], group_rows: usize) {
+    write_parquet_as(path, rows, group_rows, Layout::Dictionary);
+}
+
+/// How a Parquet writer lays out the columns.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// Dictionary pages (the default of most writers), data page v1, Snappy.
+    Dictionary,
+    /// No dictionary: every value PLAIN-encoded.
+    Plain,
+    /// Data page v2 (levels outside the compressed values), Zstandard.
+    V2,
+    /// A dictionary too small for the values: writers then fall back to PLAIN pages mid-chunk.
+    DictionaryFallback,
+    /// DELTA_BYTE_ARRAY, DELTA_LENGTH_BYTE_ARRAY, DELTA_BINARY_PACKED and BYTE_STREAM_SPLIT.
+    Delta,
+}
+
+fn write_parquet_as(path: &Path, rows: &[Applicant], group_rows: usize, layout: Layout) {
     let text = |name: &str| {
         Arc::new(
             Type::primitive_type_builder(name, PhysicalType::BYTE_ARRAY)
@@ -148,14 +167,28 @@ fn write_parquet(path: &Path, rows: &[Applicant], group_rows: usize) {
             .build()
             .unwrap(),
     );
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_data_page_row_count_limit(97)
-            .set_write_batch_size(50)
-            .set_data_page_size_limit(600)
-            .build(),
-    );
+    let builder = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_data_page_row_count_limit(97)
+        .set_write_batch_size(50)
+        .set_data_page_size_limit(600);
+    let column = |i: usize| ColumnPath::from(HEADER[i]);
+    let builder = match layout {
+        Layout::Dictionary => builder,
+        Layout::Plain => builder.set_dictionary_enabled(false),
+        Layout::V2 => builder
+            .set_writer_version(WriterVersion::PARQUET_2_0)
+            .set_compression(Compression::ZSTD(Default::default())),
+        Layout::DictionaryFallback => builder.set_dictionary_page_size_limit(24),
+        Layout::Delta => builder
+            .set_dictionary_enabled(false)
+            .set_column_encoding(column(0), Encoding::DELTA_BYTE_ARRAY)
+            .set_column_encoding(column(1), Encoding::DELTA_LENGTH_BYTE_ARRAY)
+            .set_column_encoding(column(3), Encoding::DELTA_BINARY_PACKED)
+            .set_column_encoding(column(4), Encoding::DELTA_BINARY_PACKED)
+            .set_column_encoding(column(5), Encoding::BYTE_STREAM_SPLIT),
+    };
+    let props = Arc::new(builder.build());
     let mut writer = SerializedFileWriter::new(File::create(path).unwrap(), schema, props).unwrap();
     // Several row groups, of uneven sizes.
     for chunk in rows.chunks(group_rows) {
@@ -408,6 +441,119 @@ fn parquet_and_excel_give_the_csv_metrics() {
     }
 }
 
+/// Every layout writers produce, in row groups of 700 rows, of 7 rows (many small groups, read by
+/// several threads) and of 2,500 rows (one group), in both modes: the CSV's numbers exactly.
+#[test]
+fn parquet_layouts_give_the_csv_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = applicants(2500);
+    write_csv(&dir.path().join("data.csv"), &rows);
+    let csv: Vec<Value> = ["selection", "scoring"]
+        .iter()
+        .map(|outcome| report(dir.path(), &config("data.csv", outcome, ("true", "false"))))
+        .collect();
+    for layout in [
+        Layout::Dictionary,
+        Layout::Plain,
+        Layout::V2,
+        Layout::DictionaryFallback,
+        Layout::Delta,
+    ] {
+        for group_rows in [700, 7, 2500] {
+            write_parquet_as(&dir.path().join("data.parquet"), &rows, group_rows, layout);
+            for (outcome, csv) in ["selection", "scoring"].iter().zip(&csv) {
+                let parquet = report(
+                    dir.path(),
+                    &config("data.parquet", outcome, ("true", "false")),
+                );
+                assert_eq!(
+                    csv, &parquet,
+                    "{layout:?}, groups of {group_rows}, {outcome}: Parquet differs from CSV"
+                );
+            }
+        }
+    }
+}
+
+/// Files written by pyarrow (dictionary; and plain with data page v2 and Zstandard) and by
+/// DuckDB, committed with their generator (`tests/fixtures/parquet/generate.py`): nulls, several
+/// row groups, a value with a leading space, and the same JSON as the CSV of the same rows.
+#[test]
+fn parquet_from_pyarrow_and_duckdb_gives_the_csv_metrics() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parquet");
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "applicants.csv",
+        "pyarrow.parquet",
+        "pyarrow_plain.parquet",
+        "duckdb.parquet",
+    ] {
+        std::fs::copy(fixtures.join(name), dir.path().join(name)).unwrap();
+    }
+    let config = |path: &str, outcome: &str| {
+        let columns = if outcome == "selection" {
+            "selected = \"selected\"\nlabel = \"hired\""
+        } else {
+            "score = \"score\"\nlabel = \"hired\"\nprediction_threshold = 70.0"
+        };
+        WRITERS_CONFIG
+            .replace("@PATH@", path)
+            .replace("@OUTCOME@", outcome)
+            .replace("@COLUMNS@", columns)
+    };
+    for outcome in ["selection", "scoring"] {
+        let csv = report(dir.path(), &config("applicants.csv", outcome));
+        assert_eq!(csv["total"], 3000);
+        for name in ["pyarrow.parquet", "pyarrow_plain.parquet", "duckdb.parquet"] {
+            let parquet = report(dir.path(), &config(name, outcome));
+            assert_eq!(csv, parquet, "{name}, {outcome}: Parquet differs from CSV");
+        }
+    }
+}
+
+const WRITERS_CONFIG: &str = r#"[audit]
+id = "writers"
+title = "Bias audit"
+organization = "Acme"
+system = "ResumeRank"
+audit_date = 2026-11-20
+frameworks = ["nyc-ll144"]
+
+[auditor]
+name = "Jane Roe"
+independent = true
+
+[data]
+path = "@PATH@"
+kind = "historical"
+description = "ATS export"
+outcome = "@OUTCOME@"
+
+[data.columns]
+sex = "sex"
+race = "race"
+@COLUMNS@
+
+[data.values]
+selected = ["1"]
+not_selected = ["0"]
+label = ["true"]
+
+[data.categories.sex]
+Male = ["Male"]
+Female = ["Female"]
+"Non-binary" = ["Non-binary"]
+unknown = ["", "Declined"]
+
+[data.categories.race]
+White = ["White"]
+"Black or African American" = ["Black or African American"]
+Asian = ["Asian"]
+"Hispanic or Latino" = ["Hispanic or Latino"]
+"Two or More Races" = ["Two or More Races"]
+unknown = [""]
+"#;
+
 #[test]
 fn large_parquet_row_groups_read_in_batches() {
     // 20,000 rows in one row group: several 8192-row batches, each across many pages.
@@ -454,6 +600,122 @@ fn parquet_errors_name_the_row_and_column() {
     )
     .code(2)
     .stderr(predicate::str::contains("did you mean `hired`?"));
+}
+
+/// Row groups are read in parallel, but the problem reported is the first in file order, with
+/// its row group.
+#[test]
+fn the_first_bad_parquet_row_in_file_order_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = applicants(3000);
+    for a in rows.iter_mut() {
+        a.selected = true;
+    }
+    // Groups of 700: row 1501 is row 101 of group 2, row 2901 is in group 4.
+    rows[2900].selected = false;
+    rows[1500].selected = false;
+    for group_rows in [700, 3000] {
+        write_parquet(&dir.path().join("data.parquet"), &rows, group_rows);
+        let expected = if group_rows == 700 {
+            "data.parquet:1501:3 (field `select`): outcome value \"false\" is in neither [data.values] `selected` nor `not_selected` (row 101 of row group 2)"
+        } else {
+            "data.parquet:1501:3 (field `select`): outcome value \"false\" is in neither [data.values] `selected` nor `not_selected` (row 1501 of row group 0)"
+        };
+        metrics(
+            dir.path(),
+            &config("data.parquet", "selection", ("true", "no")),
+        )
+        .code(2)
+        .stderr(predicate::str::contains(expected));
+    }
+}
+
+/// A null score is an empty score, as an empty CSV field is: an error at its row. Nulls in the
+/// category columns are the empty string, and a plain-encoded (non-dictionary) score column is read
+/// as numbers.
+#[test]
+fn a_null_parquet_score_is_an_empty_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let optional = |name: &str, physical, utf8: bool| {
+        let mut field =
+            Type::primitive_type_builder(name, physical).with_repetition(Repetition::OPTIONAL);
+        if utf8 {
+            field = field.with_converted_type(ConvertedType::UTF8);
+        }
+        Arc::new(field.build().unwrap())
+    };
+    let schema = Arc::new(
+        Type::group_type_builder("applicants")
+            .with_fields(vec![
+                optional("order", PhysicalType::BYTE_ARRAY, true),
+                optional("ra\"ce", PhysicalType::BYTE_ARRAY, true),
+                optional("score", PhysicalType::DOUBLE, false),
+            ])
+            .build()
+            .unwrap(),
+    );
+    let write = |scores: &[Option<f64>]| {
+        let props = WriterProperties::builder()
+            .set_dictionary_enabled(false)
+            .build();
+        let file = File::create(dir.path().join("data.parquet")).unwrap();
+        let mut writer = SerializedFileWriter::new(file, schema.clone(), Arc::new(props)).unwrap();
+        let mut group = writer.next_row_group().unwrap();
+        let mut column = 0;
+        while let Some(mut col) = group.next_column().unwrap() {
+            let defs: Vec<i16> = match column {
+                0 => scores
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| i16::from(i % 3 != 0))
+                    .collect(),
+                1 => vec![1; scores.len()],
+                _ => scores.iter().map(|s| i16::from(s.is_some())).collect(),
+            };
+            match column {
+                0 | 1 => {
+                    let text = if column == 0 { "F" } else { "White" };
+                    let values: Vec<ByteArray> = defs
+                        .iter()
+                        .filter(|&&d| d == 1)
+                        .map(|_| ByteArray::from(text))
+                        .collect();
+                    col.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&defs), None)
+                        .unwrap();
+                }
+                _ => {
+                    let values: Vec<f64> = scores.iter().flatten().copied().collect();
+                    col.typed::<DoubleType>()
+                        .write_batch(&values, Some(&defs), None)
+                        .unwrap();
+                }
+            }
+            col.close().unwrap();
+            column += 1;
+        }
+        group.close().unwrap();
+        writer.close().unwrap();
+    };
+    let config = config("data.parquet", "scoring", ("true", "false"))
+        .replace("selected = \"select\"\n", "")
+        .replace("label = \"hired\"\n", "");
+    let scores: Vec<Option<f64>> = (0..10).map(|i| Some(f64::from(i) / 4.0)).collect();
+    write(&scores);
+    let got = report(dir.path(), &config);
+    assert_eq!(got["total"], 10);
+    assert_eq!(got["median_score"], 1.125);
+    // Every third sex is null: unknown.
+    assert_eq!(got["dimensions"]["sex"]["unknown"], 4);
+    let mut with_null = scores.clone();
+    with_null[4] = None;
+    with_null[8] = None;
+    write(&with_null);
+    metrics(dir.path(), &config)
+        .code(2)
+        .stderr(predicate::str::contains(
+            "data.parquet:5:3 (field `score`): empty score (row 5 of row group 0)",
+        ));
 }
 
 #[test]

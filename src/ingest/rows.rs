@@ -24,6 +24,7 @@ mod count;
 mod faults;
 mod finish;
 mod parallel;
+mod parquet;
 mod plan;
 
 use std::path::Path;
@@ -94,6 +95,9 @@ fn read_tabular(audit: &Audit, relative: &str, path: &Path, format: Format) -> R
     plan.tabular = Some(source);
     let plan = plan;
     let source = plan.tabular.as_ref().expect("just set");
+    if format == Format::Parquet {
+        return parquet::read(audit, relative, path, &plan);
+    }
     let used: Vec<usize> = [
         plan.sex.as_ref().map(|c| c.index),
         plan.race.as_ref().map(|c| c.index),

@@ -432,6 +432,38 @@ impl ValueTable {
         self.entries.len() - 1
     }
 
+    /// The entry of the field `bytes` (untrimmed), found or added with a count of zero, for readers
+    /// that count rows by value themselves (Parquet dictionaries) and add them with
+    /// [`Self::add_count`]. At first sight the trimmed bytes go to `first_sight`, as in
+    /// [`Self::lookup`]; `offset` is the row's, and the earliest offset is kept.
+    pub fn entry<E>(
+        &mut self,
+        bytes: &[u8],
+        offset: u64,
+        first_sight: impl FnOnce(&[u8]) -> Result<(u32, bool), E>,
+    ) -> Result<usize, E> {
+        let bytes = bytes.trim_ascii();
+        if let Some(i) = self.find(bytes) {
+            let entry = &mut self.entries[i];
+            entry.first_offset = entry.first_offset.min(offset);
+            return Ok(i);
+        }
+        let (code, unmapped) = first_sight(bytes)?;
+        let i = self.insert(bytes, code, unmapped, offset);
+        self.entries[i].count = 0;
+        Ok(i)
+    }
+
+    /// The code of an entry given by [`Self::entry`].
+    pub fn code(&self, entry: usize) -> u32 {
+        self.entries[entry].code
+    }
+
+    /// Count `n` more occurrences of an entry given by [`Self::entry`].
+    pub fn add_count(&mut self, entry: usize, n: u64) {
+        self.entries[entry].count += n;
+    }
+
     /// Add the hits counted in the cache to the entries' counts.
     pub fn settle(&mut self) {
         for slot in self.cache.iter_mut().filter(|s| s.entry != 0) {
@@ -608,6 +640,37 @@ mod tests {
         assert_eq!(counts, [18, 6, 12, 18, 6, 6, 6, 6, 6]);
         // First sights keep the offset of the first record holding the value.
         assert_eq!(t.entries[3].first_offset, 5);
+    }
+
+    /// Entries counted by the caller (Parquet dictionaries): found after trimming, inserted with
+    /// a count of zero, the earliest row kept, and counted in bulk.
+    #[test]
+    fn entries_counted_in_bulk() {
+        let mut t = ValueTable::default();
+        let first = t.entry(b" M ", 40, |bytes| {
+            assert_eq!(bytes, b"M");
+            Ok::<_, ()>((7, false))
+        });
+        assert_eq!(first, Ok(0));
+        assert_eq!(t.code(0), 7);
+        assert_eq!(
+            t.entry(b"M", 12, |_| Err(())),
+            Ok(0),
+            "found, not first sight"
+        );
+        assert_eq!(t.entry(b"bad", 1, |_| Err("no")), Err("no"));
+        t.add_count(0, 1000);
+        t.add_count(0, 5);
+        t.settle();
+        assert_eq!(t.entries().len(), 1);
+        assert_eq!(
+            (t.entries()[0].count, t.entries()[0].first_offset),
+            (1005, 12)
+        );
+        // Mixed with per-row lookups of the same value.
+        assert_eq!(t.lookup(b"M", (0, 1), 99, |_| Err(())), Ok(7));
+        t.settle();
+        assert_eq!(t.entries()[0].count, 1006);
     }
 
     #[test]
