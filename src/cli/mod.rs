@@ -2,11 +2,15 @@
 //!
 //! Exit status: 0 success; 1 the command ran and found a problem it was asked to gate on
 //! (`check --fail-on`, `verify` mismatches, `recheck` findings); 2 usage or input errors; 3 internal failures.
+//! `fairfile` without a command prints where to start and exits 0: asking "where do I begin?" is
+//! not a usage error.
 
 mod args;
 mod build;
 mod check;
+mod completions;
 mod frameworks;
+mod man;
 mod metrics;
 mod recheck;
 mod sql;
@@ -38,7 +42,20 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    let result = match cli.command {
+    terminal::set_verbosity(if cli.quiet {
+        terminal::Verbosity::Quiet
+    } else if cli.verbose {
+        terminal::Verbosity::Verbose
+    } else {
+        terminal::Verbosity::Normal
+    });
+    let Some(command) = cli.command else {
+        return match print_text(START_HERE) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(3),
+        };
+    };
+    let result = match command {
         Command::Metrics(a) => metrics::run(a),
         Command::Check(a) => check::run(a),
         Command::Frameworks(a) => frameworks::run(a),
@@ -46,6 +63,8 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Sql(a) => sql::run(a),
         Command::Recheck(a) => recheck::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
@@ -61,6 +80,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// What `fairfile` alone prints: the three commands of a first audit, in order.
+const START_HERE: &str = "\
+fairfile: regulator-ready bias-audit documents (NYC LL144, EU AI Act).
+
+Start here:
+  1. fairfile init my-audit --framework nyc-ll144   scaffold an audit folder: fairfile.toml, data/, evidence/
+  2. fairfile check my-audit                        what is met, and what is still to do
+  3. fairfile build my-audit                        seal the documents into my-audit/dist/
+
+Or look at a finished example first:
+  fairfile check examples/acme-resumerank
+  fairfile metrics examples/acme-resumerank
+
+Every command: fairfile --help    One command, with examples: fairfile help check
+";
+
 /// Write a serializable value as pretty JSON to stdout, with a final newline (through
 /// [`print_text`]: a closed pipe is not an error).
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
@@ -68,6 +103,18 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
         serde_json::to_string_pretty(value).map_err(|e| crate::Error::Other(e.to_string()))?;
     text.push('\n');
     print_text(&text)
+}
+
+/// Write text that may carry ANSI styles to stdout: the styles are kept only when stdout is a
+/// terminal and `NO_COLOR` is not set (anstream's rules, the same as clap's help).
+pub(crate) fn print_styled(text: &str) -> crate::Result<()> {
+    use std::io::Write;
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(crate::Error::Other(format!("cannot write to stdout: {e}"))),
+    }
 }
 
 /// Write text to stdout as is; a closed pipe (`fairfile check | head`) is not an error.
