@@ -169,6 +169,9 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+    let bad_date = run(&["check", ".", "--as-of", "2026-13-01"]);
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("expected a date as YYYY-MM-DD"));
 }
 
 fn has_ansi(bytes: &[u8]) -> bool {

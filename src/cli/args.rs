@@ -140,6 +140,13 @@ pub struct AuditDir {
     pub audit_dir: PathBuf,
 }
 
+/// A `--as-of`-style date: the ISO form only, with an error that shows it (chrono's own says
+/// just "input is out of range" or "premature end of input").
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| format!("{e}; expected a date as YYYY-MM-DD, e.g. 2026-06-01"))
+}
+
 /// Output format for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -166,8 +173,8 @@ pub struct MetricsArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub audit: AuditDir,
-    /// Evaluate dates as of this day (default: the audit date).
-    #[arg(long, value_name = "DATE")]
+    /// Evaluate dates as of this day, YYYY-MM-DD (default: the audit date).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -255,4 +262,26 @@ pub struct SqlArgs {
     /// The table holding one row per applicant; may be qualified (`schema.table`), each part is quoted.
     #[arg(long, default_value = crate::sql::DEFAULT_TABLE)]
     pub table: crate::sql::TableName,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_iso_with_a_helpful_error() {
+        assert_eq!(
+            parse_date("2026-06-01"),
+            Ok(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap())
+        );
+        let err = parse_date("2026-13-01").unwrap_err();
+        assert!(err.contains("expected a date as YYYY-MM-DD"), "{err}");
+        assert!(parse_date("06/01/2026").is_err());
+    }
+
+    #[test]
+    fn command_definition_is_consistent() {
+        // clap's own checks: no clashing names or shorts, valid defaults (e.g. the global -q/-v).
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

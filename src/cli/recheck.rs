@@ -17,8 +17,8 @@ use crate::{Error, Result};
 pub struct RecheckArgs {
     /// A transcribed summary, NAME.csv with NAME.toml beside it, or a folder of them (docs/recheck.md).
     pub summary: PathBuf,
-    /// Judge the audit's age as of this day (default: today).
-    #[arg(long, value_name = "DATE")]
+    /// Judge the audit's age as of this day, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE", value_parser = super::args::parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
