@@ -281,6 +281,7 @@ fn quiet_suppresses_warnings_and_verbose_adds_detail() {
     let err = String::from_utf8_lossy(&verbose.stderr);
     assert!(err.contains("warning: [E009"), "{err}");
     assert!(err.contains("reading ") && err.contains(" bytes)"), "{err}");
+    assert!(err.contains("fairfile check: done in "), "{err}");
     // No progress bar drawing reaches a pipe.
     assert!(!err.contains('\r') && !has_ansi(&verbose.stderr), "{err}");
 }

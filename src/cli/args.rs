@@ -41,7 +41,7 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub quiet: bool,
-    /// More detail on stderr: each data file as it is read, with its size.
+    /// More detail on stderr: each data file as it is read, with its size, and the time taken.
     #[arg(long, short, global = true, help_heading = "Global options")]
     pub verbose: bool,
     /// Without a command, fairfile prints where to start (and exits 0).

@@ -19,7 +19,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use args::*;
 
@@ -31,8 +31,13 @@ pub enum Outcome {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command().try_get_matches().and_then(|matches| {
+        // Formatted against the command, as `Cli::try_parse` does.
+        let cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut Cli::command()))?;
+        Ok((cli, matches))
+    });
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -55,6 +60,8 @@ pub fn main() -> ExitCode {
             Err(_) => ExitCode::from(3),
         };
     };
+    let started = std::time::Instant::now();
+    let name = matches.subcommand_name().unwrap_or_default();
     let result = match command {
         Command::Metrics(a) => metrics::run(a),
         Command::Check(a) => check::run(a),
@@ -66,6 +73,15 @@ pub fn main() -> ExitCode {
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };
+    terminal::detail(format_args!(
+        "fairfile {name}: {} in {} ms",
+        match &result {
+            Ok(Outcome::Success) => "done",
+            Ok(Outcome::Findings) => "findings",
+            Err(_) => "failed",
+        },
+        started.elapsed().as_millis()
+    ));
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
