@@ -159,6 +159,25 @@ fn missing_config_says_what_to_run_next() {
         err.contains(&format!("run `fairfile init {}`", dir.path().display())),
         "{err}"
     );
+    assert!(
+        err.starts_with("error: ") && !has_ansi(&out.stderr),
+        "{err}"
+    );
+    let coloured = fairfile()
+        .arg("check")
+        .arg(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(has_ansi(&coloured.stderr));
+    let no_color = fairfile()
+        .arg("check")
+        .arg(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(no_color.stderr, out.stderr);
 }
 
 #[test]

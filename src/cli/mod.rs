@@ -86,7 +86,9 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Red like clap's own errors; anstream drops the colour off a terminal or with NO_COLOR.
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            anstream::eprintln!("{red}error:{red:#} {e}");
             if e.is_input() {
                 ExitCode::from(2)
             } else {
