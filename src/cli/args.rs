@@ -1,5 +1,7 @@
 //! Command-line arguments (clap derive). One variant per subcommand; each is handled by the file of
-//! the same name in this folder.
+//! the same name in this folder. Every command's doc comment is its one-line purpose, and its
+//! `after_help` gives `Examples:` and the `exit_status!()` table (tests/cli_help.rs holds every
+//! command listed in `--help` to this).
 
 use std::path::PathBuf;
 
