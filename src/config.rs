@@ -40,7 +40,10 @@ impl Audit {
                     Location::file(&config_path),
                     format!("no {CONFIG_FILE} in audit folder {}", root.display()),
                 )
-                .with_help("pass the audit folder as the first argument (e.g. `fairfile metrics examples/acme-resumerank`)")
+                .with_help(format!(
+                    "run `fairfile init {}` to start one, or pass the audit folder as the first argument (e.g. `fairfile check examples/acme-resumerank`)",
+                    root.display()
+                ))
                 .into());
             }
             Err(e) => return Err(Error::io(&config_path, e)),

@@ -14,7 +14,7 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
     let (report, warnings) = report(&outcome);
     super::print_text(&report)?;
     for warning in warnings {
-        eprintln!("{warning}");
+        super::terminal::note(warning);
     }
     Ok(Outcome::Success)
 }

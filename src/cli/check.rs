@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Outcome;
 use super::args::{CheckArgs, FailOn, Format};
-use super::terminal::Terminal;
+use super::terminal::{self, Terminal};
 use crate::Result;
 use crate::check::{CheckReport, FrameworkResult, Status};
 use crate::format;
@@ -18,14 +18,17 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
     match args.format {
         Format::Json => {
             for file in &report.unreferenced_files {
-                eprintln!("warning: {}", unreferenced_message(&file.path));
+                terminal::note(format_args!(
+                    "warning: {}",
+                    unreferenced_message(&file.path)
+                ));
             }
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                terminal::note(format_args!("warning: {w}"));
             }
             super::print_json(&report)?;
         }
-        Format::Table => super::print_text(&table(&report))?,
+        Format::Table => super::print_styled(&render_table(&report, true))?,
     }
     let gated = args.fail_on.iter().any(|f| {
         let status = match f {
@@ -77,7 +80,25 @@ pub fn summary_line(fw: &FrameworkResult) -> String {
 /// The terminal report: per framework, for each obligation a row (status, id, citation), then its
 /// title, then the reason: the evidence that met it or what is missing. The citation is the last
 /// column, so long citations do not push the others out of line.
+#[cfg(test)]
 pub fn table(report: &CheckReport) -> String {
+    render_table(report, false)
+}
+
+/// The status cell's colour: restrained, so the table reads the same without it. Written as
+/// ANSI codes that [`super::print_styled`] strips unless stdout is a terminal without `NO_COLOR`.
+fn status_style(status: Status) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    match status {
+        Status::Met => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Status::Missing | Status::Stale => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Status::Failing => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        Status::Waived | Status::NotApplicable => Style::new().dimmed(),
+    }
+}
+
+/// [`table`], with the status names coloured when `colour`.
+fn render_table(report: &CheckReport, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -105,10 +126,16 @@ pub fn table(report: &CheckReport) -> String {
             "STATUS", "OBLIGATION"
         );
         for ob in &fw.obligations {
+            // Padded before styling, so the escape codes do not count towards the width.
+            let cell = format!("{:status_w$}", ob.status.label());
+            let style = if colour {
+                status_style(ob.status)
+            } else {
+                anstyle::Style::new()
+            };
             let _ = writeln!(
                 out,
-                "  {:status_w$}  {}  {}",
-                ob.status.label(),
+                "  {style}{cell}{style:#}  {}  {}",
                 pad(&ob.id, id_w),
                 ob.cite
             );

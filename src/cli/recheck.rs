@@ -17,9 +17,10 @@ use crate::{Error, Result};
 pub struct RecheckArgs {
     /// A transcribed summary, NAME.csv with NAME.toml beside it, or a folder of them (docs/recheck.md).
     pub summary: PathBuf,
-    /// Judge the audit's age as of this day (default: today).
-    #[arg(long, value_name = "DATE")]
+    /// Judge the audit's age as of this day, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE", value_parser = super::args::parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the counts.csv that fairfile.toml's `[data] counts` accepts (one summary only).
@@ -45,9 +46,9 @@ pub fn run(args: RecheckArgs) -> Result<Outcome> {
         let (text, notes) = recheck::to_counts(&summary)?;
         std::fs::write(out, text).map_err(|e| Error::io(out, e))?;
         for note in notes {
-            eprintln!("note: {note}");
+            super::terminal::note(format_args!("note: {note}"));
         }
-        eprintln!("wrote {}", out.display());
+        super::terminal::note(format_args!("wrote {}", out.display()));
         return Ok(Outcome::Success);
     }
     let mut checked = Vec::new();
