@@ -482,11 +482,16 @@ impl AuditConfig {
 
 /// Turn a toml error into an [`InputError`] pointing at its span.
 pub fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
-    let location = match e.span() {
-        Some(span) => Location::from_offset(path, text, span.start),
-        None => Location::file(path),
+    let (message, depth_offset) = match crate::diag::toml_depth_error(e.message(), text) {
+        Some((message, offset)) => (message, offset),
+        None => (e.message().trim().to_string(), None),
     };
-    InputError::new(location, e.message().trim().to_string()).into()
+    let location = match (e.span(), depth_offset) {
+        (Some(span), _) => Location::from_offset(path, text, span.start),
+        (None, Some(offset)) => Location::from_offset(path, text, offset),
+        (None, None) => Location::file(path),
+    };
+    InputError::new(location, message).into()
 }
 
 #[cfg(test)]
