@@ -10,6 +10,8 @@
 
 mod counts;
 mod decimal;
+#[cfg(test)]
+mod differential;
 mod median;
 mod reader;
 mod rows;

@@ -39,7 +39,7 @@ pub(super) fn read(audit: &Audit, relative: &str, progress: bool) -> Result<Inge
 }
 
 /// [`read`] with a fixed number of reader threads (tests), or one per core and 8 MiB.
-fn read_with(
+pub(super) fn read_with(
     audit: &Audit,
     relative: &str,
     progress: bool,
