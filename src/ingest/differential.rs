@@ -33,7 +33,7 @@ name = "Auditor"
 independent = true
 
 [data]
-path = "data.csv"
+path = "differential.csv"
 kind = "historical"
 description = "generated"
 outcome = "selection"
@@ -76,6 +76,8 @@ enum Outcome {
     Tally(BTreeMap<(Option<usize>, Option<usize>), (u64, u64)>, BTreeMap<(String, String), u64>, u64),
     /// Rejected at this line.
     Rejected(usize),
+    /// Values no mapping names: (column, first line, rows) of each.
+    Unmapped(std::collections::BTreeSet<(String, usize, u64)>),
 }
 
 /// The reference: the `csv` crate's records, mapped by a direct reading of the config.
@@ -98,6 +100,7 @@ fn reference(bytes: &[u8]) -> Outcome {
     let mut cells = BTreeMap::new();
     let mut values = BTreeMap::new();
     let mut rows = 0;
+    let mut unmapped: BTreeMap<(String, String), (usize, u64)> = BTreeMap::new();
     for record in records {
         let record = record.expect("csv reads any bytes");
         // The line of the record's first byte (the `csv` crate's own line count lags by one after
@@ -121,16 +124,18 @@ fn reference(bytes: &[u8]) -> Outcome {
             "0" | "no" => false,
             _ => return Outcome::Rejected(line),
         };
-        let slot = |table: &[(&str, Option<usize>)], v: &str| {
-            table
-                .iter()
-                .find(|(raw, _)| *raw == v)
-                .map(|&(_, slot)| slot)
-                .expect("generated values are mapped")
+        // A value no mapping names (a malformed row's fields can shift) is counted and reported
+        // at the end with its first line, unless a row fault stops the reading first.
+        let mut slot = |dim: &str, table: &[(&str, Option<usize>)], v: &str| {
+            let found = table.iter().find(|(raw, _)| *raw == v).map(|&(_, slot)| slot);
+            if found.is_none() {
+                let entry = unmapped.entry((dim.to_string(), v.to_string())).or_insert((line, 0));
+                entry.1 += 1;
+            }
+            found.flatten()
         };
-        let cell = cells
-            .entry((slot(SEX, sex), slot(RACE, race)))
-            .or_insert((0, 0));
+        let key = (slot("sex", SEX, sex), slot("race", RACE, race));
+        let cell = cells.entry(key).or_insert((0, 0));
         cell.0 += 1;
         cell.1 += u64::from(selected);
         *values.entry(("sex".into(), sex.into())).or_insert(0) += 1;
@@ -141,12 +146,20 @@ fn reference(bytes: &[u8]) -> Outcome {
         // fairfile refuses a file without data rows.
         return Outcome::Rejected(0);
     }
+    if !unmapped.is_empty() {
+        return Outcome::Unmapped(
+            unmapped
+                .into_iter()
+                .map(|((dim, _), (line, count))| (dim, line, count))
+                .collect(),
+        );
+    }
     Outcome::Tally(cells, values, rows)
 }
 
-/// fairfile's reading of the file at `dir/data.csv`.
+/// fairfile's reading of the file at `dir/differential.csv`.
 fn fairfile(dir: &Path, threads: usize) -> Outcome {
-    match read_with(&audit(dir, CONFIG), "data.csv", false, Some(threads)) {
+    match read_with(&audit(dir, CONFIG), "differential.csv", false, Some(threads)) {
         Ok(got) => {
             let tally = &got.tally;
             let mut cells = BTreeMap::new();
@@ -166,10 +179,28 @@ fn fairfile(dir: &Path, threads: usize) -> Outcome {
                 .collect();
             Outcome::Tally(cells, values, got.data.rows_read)
         }
+        Err(Error::Input(e)) if e.message.starts_with("unmapped") => unmapped(&[*e]),
+        Err(Error::Inputs(errors)) => unmapped(&errors),
         Err(Error::Input(e)) => Outcome::Rejected(e.location.line.unwrap_or(0)),
         Err(e) if e.to_string().contains("no data rows") => Outcome::Rejected(0),
         Err(e) => panic!("unexpected error kind: {e}"),
     }
+}
+
+/// fairfile's unmapped-value errors as (column, first line, rows).
+fn unmapped(errors: &[crate::diag::InputError]) -> Outcome {
+    Outcome::Unmapped(
+        errors
+            .iter()
+            .map(|e| {
+                assert!(e.message.starts_with("unmapped "), "{}", e.message);
+                let dim = e.message.split(' ').nth(1).unwrap().to_string();
+                let (_, rows) = e.message.rsplit_once(": ").unwrap();
+                let count = rows.split(' ').next().unwrap().parse().unwrap();
+                (dim, e.location.line.unwrap(), count)
+            })
+            .collect(),
+    )
 }
 
 /// One field's content, before encoding.
@@ -282,7 +313,7 @@ fn file(bom: bool, quoted_header: bool, rows: &[Row], final_terminator: bool) ->
 /// Read `bytes` every way fairfile can and compare each with the reference.
 fn compare(bytes: &[u8], small_buffer: usize) -> std::result::Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("data.csv");
+    let path = dir.path().join("differential.csv");
     std::fs::write(&path, bytes).unwrap();
     let expected = reference(bytes);
     for buffer in [None, Some(small_buffer)] {
