@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod frameworks;
 pub mod hash;
 pub mod ingest;
+pub mod limits;
 pub mod metrics;
 pub mod pipeline;
 pub mod render;

@@ -194,3 +194,126 @@ fn deeply_nested_ledger_json_is_reported_not_a_crash() {
     assert!(all.contains("not a valid ledger entry"), "{all}");
 }
 
+
+/// The audit folder cannot make fairfile read a file outside it: `[data] path = "/etc/passwd"`
+/// is refused, naming the line, and nothing of the file is shown; `--allow-outside` (the person
+/// running fairfile) reads it, with a notice naming it.
+#[test]
+fn data_outside_the_audit_folder_is_refused_unless_allowed() {
+    let audit = Audit::copy();
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret = secret_dir.path().join("secret.csv");
+    std::fs::write(&secret, "TOP-SECRET-HEADER,x\n1,2\n").unwrap();
+    let config = audit.path("fairfile.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    for written in [secret.display().to_string(), "../../../../../../../../etc/passwd".into()] {
+        std::fs::write(
+            &config,
+            text.replace(
+                "path = \"data/applicants.csv\"",
+                &format!("path = {written:?}"),
+            ),
+        )
+        .unwrap();
+        let out = audit.run("metrics");
+        assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("fairfile.toml:61:8 (field `data.path`)"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("is outside the audit folder"), "{}", out.stderr);
+        assert!(out.stderr.contains("--allow-outside"), "{}", out.stderr);
+        assert!(!out.stderr.contains("TOP-SECRET") && !out.stderr.contains("root:"));
+    }
+    // A symbolic link inside the folder that leads out is outside too.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, audit.path("data/link.csv")).unwrap();
+        std::fs::write(
+            &config,
+            text.replace("path = \"data/applicants.csv\"", "path = \"data/link.csv\""),
+        )
+        .unwrap();
+        let out = audit.run("metrics");
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("is outside the audit folder"), "{}", out.stderr);
+    }
+    // Allowed by the person running fairfile: read, and named in a notice.
+    std::fs::write(
+        &config,
+        text.replace(
+            "path = \"data/applicants.csv\"",
+            &format!("path = {:?}", secret.display().to_string()),
+        ),
+    )
+    .unwrap();
+    let out = run(&["metrics", audit.dir.to_str().unwrap(), "--allow-outside"]);
+    assert_eq!(out.code, 2, "{}", out.stderr); // the file is not applicant data
+    assert!(
+        out.stderr.contains(&format!(
+            "notice: reading {} ([data] path in",
+            secret.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("is not in the header"), "{}", out.stderr);
+}
+
+/// A PNG whose header declares 100,000 × 100,000 pixels (40 GB decoded) is refused before
+/// decoding, naming the evidence line and the limit.
+#[test]
+fn an_image_declaring_too_many_pixels_is_refused() {
+    let audit = Audit::copy();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(100_000u32.to_be_bytes());
+    png.extend(100_000u32.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png.extend(vec![0; 64]);
+    std::fs::write(audit.path("evidence/eu/bomb.png"), png).unwrap();
+    std::fs::write(
+        audit.path("evidence/eu/deep.md"),
+        evidence("", "Intro.\n\n![a chart](bomb.png)\n"),
+    )
+    .unwrap();
+    let out = audit.run("build");
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("evidence/eu/deep.md:11:1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("100000 × 100000 = 10000000000 pixels")
+            && out.stderr.contains("MAX_IMAGE_PIXELS"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// An evidence document over 8 MiB and a header of more than 10,000 columns are refused,
+/// naming the file and the limit.
+#[test]
+fn oversized_evidence_and_too_many_columns_are_refused() {
+    let audit = Audit::copy();
+    let body = "word ".repeat((8 << 20) / 5 + 10);
+    std::fs::write(audit.path("evidence/eu/huge.md"), evidence("", &body)).unwrap();
+    let out = audit.run("check");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("evidence/eu/huge.md"), "{}", out.stderr);
+    assert!(out.stderr.contains("MAX_EVIDENCE_BYTES"), "{}", out.stderr);
+
+    let audit = Audit::copy();
+    let header: Vec<String> = (0..10_001).map(|i| format!("c{i}")).collect();
+    std::fs::write(
+        audit.path("data/applicants.csv"),
+        format!("{}\n", header.join(",")),
+    )
+    .unwrap();
+    let out = audit.run("metrics");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("applicants.csv:1:1")
+            && out.stderr.contains("10001 columns")
+            && out.stderr.contains("MAX_COLUMNS"),
+        "{}",
+        out.stderr
+    );
+}

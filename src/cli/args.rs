@@ -15,6 +15,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Read files that fairfile.toml names outside the audit folder (refused by default: the
+    /// folder is untrusted input; see SECURITY.md). Each is named in a notice.
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Subcommand)]

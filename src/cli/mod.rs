@@ -36,6 +36,10 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli.allow_outside {
+        crate::config::allow_outside(true);
+        outside_notices(&cli.command);
+    }
     let result = match cli.command {
         Command::Metrics(a) => metrics::run(a),
         Command::Check(a) => check::run(a),
@@ -54,6 +58,29 @@ pub fn main() -> ExitCode {
             } else {
                 ExitCode::from(3)
             }
+        }
+    }
+}
+
+/// With `--allow-outside`: name each file outside the audit folder that will be read.
+fn outside_notices(command: &Command) {
+    let dir = match command {
+        Command::Metrics(a) => &a.audit_dir,
+        Command::Check(a) => &a.audit_dir,
+        Command::Build(a) => &a.audit_dir,
+        Command::Sql(a) => &a.audit_dir,
+        Command::Verify(a) => a.audit.as_ref().unwrap_or(&a.target),
+        Command::Frameworks(_) => return,
+    };
+    // Errors (no config, bad TOML) are reported by the command itself.
+    if let Ok(audit) = crate::config::Audit::load(dir) {
+        for o in audit.outside_paths() {
+            eprintln!(
+                "notice: reading {} ({} in {}), outside the audit folder, as --allow-outside allows",
+                o.path.display(),
+                o.key,
+                audit.config_path.display()
+            );
         }
     }
 }

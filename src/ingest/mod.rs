@@ -225,8 +225,35 @@ fn show_value(value: &str) -> String {
     if value.is_empty() {
         "\"\" (empty)".to_string()
     } else {
-        format!("{value:?}")
+        snippet(value)
     }
+}
+
+/// Longest piece of a data value or header name quoted in an error (SECURITY.md: a file that
+/// fails to parse is named, not copied out).
+pub(crate) const SNIPPET_CHARS: usize = 60;
+
+/// `value` escaped (Rust debug quoting: control characters, quotes and backslashes shown as
+/// escapes) and cut to [`SNIPPET_CHARS`] characters.
+pub(crate) fn snippet(value: &str) -> String {
+    match value.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!(
+            "{:?}… ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+        None => format!("{value:?}"),
+    }
+}
+
+/// The header's names for a "the header has" hint: escaped, each cut short, at most 30 of them.
+pub(crate) fn header_list(header: &[String]) -> String {
+    const MAX: usize = 30;
+    let mut list: Vec<String> = header.iter().take(MAX).map(|h| snippet(h)).collect();
+    if header.len() > MAX {
+        list.push(format!("… ({} columns in all)", header.len()));
+    }
+    list.join(", ")
 }
 
 #[cfg(test)]

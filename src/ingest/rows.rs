@@ -154,6 +154,18 @@ fn read_header(path: &Path) -> Result<(Vec<String>, u64)> {
     else {
         return Err(empty_file(path));
     };
+    if record.len() > crate::limits::MAX_COLUMNS {
+        return Err(InputError::new(
+            Location::at(path, 1, 1),
+            format!(
+                "the header has {} columns, over fairfile's limit of {} (MAX_COLUMNS, see SECURITY.md)",
+                record.len(),
+                crate::limits::MAX_COLUMNS
+            ),
+        )
+        .with_help("export only the columns the audit uses")
+        .into());
+    }
     let mut names = Vec::with_capacity(record.len());
     for i in 0..record.len() {
         match std::str::from_utf8(record.field(i).trim_ascii()) {
@@ -249,14 +261,7 @@ impl RowPlan {
             match at.as_slice() {
                 [i] => return Some(*i),
                 [] => {
-                    let mut help = format!(
-                        "the header has: {}",
-                        header
-                            .iter()
-                            .map(|h| format!("`{h}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    let mut help = format!("the header has: {}", super::header_list(&header));
                     if let Some(near) = near(name, header.iter().map(String::as_str)) {
                         help = format!("did you mean `{near}`? {help}");
                     }
