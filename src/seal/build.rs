@@ -200,6 +200,7 @@ pub fn seal_version(
         )));
     }
 
+    super::intent::record(out_dir, &manifest_name, &ledger_entry.manifest_sha256)?;
     let mut written_paths: Vec<PathBuf> = Vec::new();
     let mut written = Vec::new();
     let documents = rendered
@@ -224,6 +225,7 @@ pub fn seal_version(
         let path = out_dir.join(file);
         if let Err(e) = write_atomic(&path, bytes) {
             roll_back(&written_paths);
+            let _ = super::intent::clear(out_dir);
             return Err(e);
         }
         written_paths.push(path);
@@ -241,8 +243,11 @@ pub fn seal_version(
     ledger_bytes.push(b'\n');
     if let Err(e) = write_atomic(&ledger_path, &ledger_bytes) {
         roll_back(&written_paths);
+        let _ = super::intent::clear(out_dir);
         return Err(e);
     }
+    // Sealed. A failure to remove the record is harmless: it names a sealed manifest.
+    let _ = super::intent::clear(out_dir);
 
     Ok(SealOutcome {
         audit_id: request.audit_id,
@@ -281,6 +286,8 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
         .problems
         .iter()
         .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if file.ends_with(".pdf")))
+        // The manifest of a build killed before its ledger line (see `intent`): completed now.
+        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if super::intent::interrupted(&dist.dir, file)))
         .collect();
     if blocking.is_empty() {
         return Ok(());
