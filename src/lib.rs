@@ -26,6 +26,8 @@ pub mod diag;
 pub mod document;
 pub mod evidence;
 pub mod frameworks;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod ingest;
 pub mod limits;

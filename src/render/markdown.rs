@@ -31,7 +31,6 @@ pub(crate) const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg
 
 /// Every identifier the generated code may contain: the functions and argument names it calls.
 /// Nothing derived from user text is ever an identifier.
-#[cfg(test)]
 pub(crate) const ALLOWED_IDENTS: &[&str] = &[
     // Functions.
     "strong",

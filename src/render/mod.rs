@@ -32,7 +32,7 @@
 
 mod diagnostics;
 mod fonts;
-mod markdown;
+pub(crate) mod markdown;
 mod model;
 mod templates;
 mod world;
