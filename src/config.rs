@@ -144,8 +144,13 @@ impl Audit {
         let data = self.config.data.get_ref();
         for (key, path) in [("[data] path", &data.path), ("[data] counts", &data.counts)] {
             if let Some(p) = path {
-                let location = Location::from_offset(&self.config_path, &self.config_text, p.span().start)
-                    .with_field(if key.ends_with("path") { "data.path" } else { "data.counts" });
+                let location =
+                    Location::from_offset(&self.config_path, &self.config_text, p.span().start)
+                        .with_field(if key.ends_with("path") {
+                            "data.path"
+                        } else {
+                            "data.counts"
+                        });
                 named.push((key, p.get_ref().clone(), location));
             }
         }

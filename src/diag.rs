@@ -185,35 +185,6 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, c)| c)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_characters() {
-        let text = "a = 1\nbé = \"x\"\n";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 6), (2, 1));
-        // 'é' is two bytes; the '=' after it is the 4th character of line 2.
-        assert_eq!(line_col(text, 10), (2, 4));
-    }
-
-    #[test]
-    fn location_display() {
-        let loc = Location::at("data.csv", 12, 3).with_field("gender");
-        assert_eq!(loc.to_string(), "data.csv:12:3 (field `gender`)");
-    }
-
-    #[test]
-    fn suggestion_finds_near_names() {
-        assert_eq!(
-            suggest("bias_exam", ["bias_examination", "risk_register"]),
-            Some("bias_examination")
-        );
-        assert_eq!(suggest("zzz", ["bias_examination"]), None);
-    }
-}
-
 /// Deepest nesting of arrays, inline tables and dotted keys any TOML input may have (the `toml`
 /// crate's own recursion limit, which keeps its parser off the stack's edge).
 pub const TOML_MAX_DEPTH: usize = 80;
@@ -258,4 +229,33 @@ pub fn toml_depth_error(message: &str, text: &str) -> Option<(String, Option<usi
         offset += line.len();
     }
     Some((plain, found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "a = 1\nbé = \"x\"\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        // 'é' is two bytes; the '=' after it is the 4th character of line 2.
+        assert_eq!(line_col(text, 10), (2, 4));
+    }
+
+    #[test]
+    fn location_display() {
+        let loc = Location::at("data.csv", 12, 3).with_field("gender");
+        assert_eq!(loc.to_string(), "data.csv:12:3 (field `gender`)");
+    }
+
+    #[test]
+    fn suggestion_finds_near_names() {
+        assert_eq!(
+            suggest("bias_exam", ["bias_examination", "risk_register"]),
+            Some("bias_examination")
+        );
+        assert_eq!(suggest("zzz", ["bias_examination"]), None);
+    }
 }

@@ -31,7 +31,9 @@ pub const MAX_COLUMNS: usize = 10_000;
 
 /// Refuse a file larger than `limit` bytes before reading it.
 pub fn check_size(path: &Path, limit: u64, what: &str, name: &str) -> Result<()> {
-    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
     if size > limit {
         return Err(too_large(path, size, limit, what, name).into());
     }

@@ -149,10 +149,7 @@ fn a_build_killed_at_any_step_is_completed_by_the_next() {
     steps.push("ledger.jsonl".into());
     assert_eq!(steps.len(), 5);
 
-    let intent = format!(
-        "manifest-v2.json {}\n",
-        sha256_hex(&v2["manifest-v2.json"])
-    );
+    let intent = format!("manifest-v2.json {}\n", sha256_hex(&v2["manifest-v2.json"]));
     for done in 0..=steps.len() {
         for partial in [false, true] {
             if partial && done == steps.len() {
@@ -173,7 +170,10 @@ fn a_build_killed_at_any_step_is_completed_by_the_next() {
             }
             write_all(&audit.dist(), &state);
             let out = audit.run("build");
-            assert_eq!(out.code, 0, "killed after {done} steps (partial {partial}): {out:?}");
+            assert_eq!(
+                out.code, 0,
+                "killed after {done} steps (partial {partial}): {out:?}"
+            );
             let verify = audit.run("verify");
             assert_eq!(verify.code, 0, "killed after {done} steps: {verify:?}");
             let mut after = contents(&audit.dist());
@@ -219,7 +219,10 @@ fn kill_minus_nine_at_many_instants_then_build_and_verify() {
         let _ = child.kill(); // SIGKILL on Unix
         let status = child.wait().unwrap();
         let out = audit.run("build");
-        assert_eq!(out.code, 0, "after a kill at {i}/{points} ({status}): {out:?}");
+        assert_eq!(
+            out.code, 0,
+            "after a kill at {i}/{points} ({status}): {out:?}"
+        );
         versions += 1;
         let verify = audit.run("verify");
         assert_eq!(verify.code, 0, "after a kill at {i}/{points}: {verify:?}");
@@ -298,7 +301,10 @@ fn a_write_failing_mid_build_leaves_earlier_versions_intact() {
     );
     assert_eq!(contents(&audit.dist()), v1, "v1 untouched, nothing left");
     let verify = audit.run("verify");
-    assert_eq!(verify.code, 1, "only the unsealed change (the evidence): {verify:?}");
+    assert_eq!(
+        verify.code, 1,
+        "only the unsealed change (the evidence): {verify:?}"
+    );
     let out = audit.run("build");
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(audit.run("verify").code, 0);

@@ -138,7 +138,11 @@ fn deeply_nested_front_matter_is_an_error_naming_file_line_and_limit() {
     std::fs::write(audit.path("evidence/eu/deep.md"), evidence(&front, "Body.")).unwrap();
     let out = audit.run("check");
     assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("evidence/eu/deep.md:7:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("evidence/eu/deep.md:7:"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stderr.contains("nested more than 80 levels deep"),
         "{}",
@@ -177,7 +181,11 @@ fn deeply_nested_ledger_json_is_reported_not_a_crash() {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(
         dist.join("ledger.jsonl"),
-        format!("{{\"version\": {}{}}}\n", "[".repeat(DEEP), "]".repeat(DEEP)),
+        format!(
+            "{{\"version\": {}{}}}\n",
+            "[".repeat(DEEP),
+            "]".repeat(DEEP)
+        ),
     )
     .unwrap();
     let out = audit.run("verify");
@@ -194,7 +202,6 @@ fn deeply_nested_ledger_json_is_reported_not_a_crash() {
     assert!(all.contains("not a valid ledger entry"), "{all}");
 }
 
-
 /// The audit folder cannot make fairfile read a file outside it: `[data] path = "/etc/passwd"`
 /// is refused, naming the line, and nothing of the file is shown; `--allow-outside` (the person
 /// running fairfile) reads it, with a notice naming it.
@@ -206,7 +213,10 @@ fn data_outside_the_audit_folder_is_refused_unless_allowed() {
     std::fs::write(&secret, "TOP-SECRET-HEADER,x\n1,2\n").unwrap();
     let config = audit.path("fairfile.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    for written in [secret.display().to_string(), "../../../../../../../../etc/passwd".into()] {
+    for written in [
+        secret.display().to_string(),
+        "../../../../../../../../etc/passwd".into(),
+    ] {
         std::fs::write(
             &config,
             text.replace(
@@ -218,11 +228,16 @@ fn data_outside_the_audit_folder_is_refused_unless_allowed() {
         let out = audit.run("metrics");
         assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
         assert!(
-            out.stderr.contains("fairfile.toml:61:8 (field `data.path`)"),
+            out.stderr
+                .contains("fairfile.toml:61:8 (field `data.path`)"),
             "{}",
             out.stderr
         );
-        assert!(out.stderr.contains("is outside the audit folder"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("is outside the audit folder"),
+            "{}",
+            out.stderr
+        );
         assert!(out.stderr.contains("--allow-outside"), "{}", out.stderr);
         assert!(!out.stderr.contains("TOP-SECRET") && !out.stderr.contains("root:"));
     }
@@ -237,7 +252,11 @@ fn data_outside_the_audit_folder_is_refused_unless_allowed() {
         .unwrap();
         let out = audit.run("metrics");
         assert_eq!(out.code, 2, "{}", out.stderr);
-        assert!(out.stderr.contains("is outside the audit folder"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("is outside the audit folder"),
+            "{}",
+            out.stderr
+        );
     }
     // Allowed by the person running fairfile: read, and named in a notice.
     std::fs::write(
@@ -258,7 +277,11 @@ fn data_outside_the_audit_folder_is_refused_unless_allowed() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("is not in the header"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not in the header"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// A PNG whose header declares 100,000 × 100,000 pixels (40 GB decoded) is refused before
@@ -279,7 +302,11 @@ fn an_image_declaring_too_many_pixels_is_refused() {
     .unwrap();
     let out = audit.run("build");
     assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("evidence/eu/deep.md:11:1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("evidence/eu/deep.md:11:1"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stderr.contains("100000 × 100000 = 10000000000 pixels")
             && out.stderr.contains("MAX_IMAGE_PIXELS"),

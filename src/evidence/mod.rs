@@ -314,7 +314,16 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
                     path: rel.clone(),
                     sha256: crate::hash::sha256_file(&joined)?,
                 };
-                hashed.insert(key.clone(), (rel, attachment, std::fs::metadata(&joined).map_err(|e| Error::io(&joined, e))?.len()));
+                hashed.insert(
+                    key.clone(),
+                    (
+                        rel,
+                        attachment,
+                        std::fs::metadata(&joined)
+                            .map_err(|e| Error::io(&joined, e))?
+                            .len(),
+                    ),
+                );
             }
             let attachment = hashed[&key].1.clone();
             if !attached.iter().any(|a| a.path == attachment.path) {

@@ -73,7 +73,11 @@ const RACE: &[(&str, Option<usize>)] = &[
 #[derive(Debug, PartialEq)]
 enum Outcome {
     /// Per (sex slot, race slot): (n, selected); per (column, trimmed value): count; rows.
-    Tally(BTreeMap<(Option<usize>, Option<usize>), (u64, u64)>, BTreeMap<(String, String), u64>, u64),
+    Tally(
+        BTreeMap<(Option<usize>, Option<usize>), (u64, u64)>,
+        BTreeMap<(String, String), u64>,
+        u64,
+    ),
     /// Rejected at this line.
     Rejected(usize),
     /// Values no mapping names: (column, first line, rows) of each.
@@ -127,9 +131,14 @@ fn reference(bytes: &[u8]) -> Outcome {
         // A value no mapping names (a malformed row's fields can shift) is counted and reported
         // at the end with its first line, unless a row fault stops the reading first.
         let mut slot = |dim: &str, table: &[(&str, Option<usize>)], v: &str| {
-            let found = table.iter().find(|(raw, _)| *raw == v).map(|&(_, slot)| slot);
+            let found = table
+                .iter()
+                .find(|(raw, _)| *raw == v)
+                .map(|&(_, slot)| slot);
             if found.is_none() {
-                let entry = unmapped.entry((dim.to_string(), v.to_string())).or_insert((line, 0));
+                let entry = unmapped
+                    .entry((dim.to_string(), v.to_string()))
+                    .or_insert((line, 0));
                 entry.1 += 1;
             }
             found.flatten()
@@ -159,7 +168,12 @@ fn reference(bytes: &[u8]) -> Outcome {
 
 /// fairfile's reading of the file at `dir/differential.csv`.
 fn fairfile(dir: &Path, threads: usize) -> Outcome {
-    match read_with(&audit(dir, CONFIG), "differential.csv", false, Some(threads)) {
+    match read_with(
+        &audit(dir, CONFIG),
+        "differential.csv",
+        false,
+        Some(threads),
+    ) {
         Ok(got) => {
             let tally = &got.tally;
             let mut cells = BTreeMap::new();
@@ -276,7 +290,12 @@ type Row = (Vec<(Vec<u8>, u8)>, u8, &'static str, &'static str);
 fn row() -> impl Strategy<Value = Row> {
     (
         (0..HEADER.len())
-            .map(|c| (value(c), prop_oneof![12 => Just(0u8), 4 => Just(1u8), 1 => Just(2u8)]))
+            .map(|c| {
+                (
+                    value(c),
+                    prop_oneof![12 => Just(0u8), 4 => Just(1u8), 1 => Just(2u8)],
+                )
+            })
             .collect::<Vec<_>>(),
         prop_oneof![40 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
         proptest::sample::select(&["\n", "\n", "\r\n", "\r\n", "\r"][..]),
@@ -285,7 +304,11 @@ fn row() -> impl Strategy<Value = Row> {
 }
 
 fn file(bom: bool, quoted_header: bool, rows: &[Row], final_terminator: bool) -> Vec<u8> {
-    let mut out = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+    let mut out = if bom {
+        b"\xef\xbb\xbf".to_vec()
+    } else {
+        Vec::new()
+    };
     let header: Vec<Vec<u8>> = HEADER
         .iter()
         .map(|h| encode(h.as_bytes(), u8::from(quoted_header)))
@@ -374,8 +397,18 @@ fn a_large_file_crosses_the_default_buffer_and_split_points() {
             (format!("{}", rows.len()).into_bytes(), 0),
             (["M", " F", ""][next(3) as usize].as_bytes().to_vec(), 0),
             (comment, 2),
-            (["W", "B", "A", "", "U"][next(5) as usize].as_bytes().to_vec(), next(2) as u8),
-            (["1", "0", "yes", "no"][next(4) as usize].as_bytes().to_vec(), 0),
+            (
+                ["W", "B", "A", "", "U"][next(5) as usize]
+                    .as_bytes()
+                    .to_vec(),
+                next(2) as u8,
+            ),
+            (
+                ["1", "0", "yes", "no"][next(4) as usize]
+                    .as_bytes()
+                    .to_vec(),
+                0,
+            ),
         ];
         size += fields.iter().map(|(f, _)| f.len() + 1).sum::<usize>();
         rows.push((fields, 0, ["\n", "\r\n"][next(2) as usize], ""));

@@ -1073,9 +1073,18 @@ Line with <span>inline html</span> inside.
             ("bullets", format!("{}deep", "- ".repeat(N))),
             ("ordered", format!("{}deep", "1. ".repeat(N))),
             ("mixed", format!("{}deep", "> - 1. ".repeat(N / 3))),
-            ("emphasis", format!("{}deep{}", "*a _b ".repeat(N / 2), " c_ d*".repeat(N / 2))),
-            ("strong", format!("{}deep{}", "**".repeat(N / 2), "**".repeat(N / 2))),
-            ("links", format!("{}deep{}", "[".repeat(N), "](https://x.org)".repeat(N))),
+            (
+                "emphasis",
+                format!("{}deep{}", "*a _b ".repeat(N / 2), " c_ d*".repeat(N / 2)),
+            ),
+            (
+                "strong",
+                format!("{}deep{}", "**".repeat(N / 2), "**".repeat(N / 2)),
+            ),
+            (
+                "links",
+                format!("{}deep{}", "[".repeat(N), "](https://x.org)".repeat(N)),
+            ),
             ("footnotes", format!("start[^f0]\n\n{footnotes}")),
         ];
         for (name, body) in cases {
@@ -1085,12 +1094,16 @@ Line with <span>inline html</span> inside.
                 converted.source.contains("deep") || name == "footnotes",
                 "{name}: text lost"
             );
-            if matches!(name, "quotes" | "bullets" | "ordered" | "mixed" | "footnotes") {
+            if matches!(
+                name,
+                "quotes" | "bullets" | "ordered" | "mixed" | "footnotes"
+            ) {
                 assert!(
                     converted
                         .warnings
                         .iter()
-                        .any(|w| w.contains("nested more than 64 levels deep is shown as plain text")),
+                        .any(|w| w
+                            .contains("nested more than 64 levels deep is shown as plain text")),
                     "{name}: {:?}",
                     converted.warnings
                 );
