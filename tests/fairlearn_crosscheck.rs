@@ -47,6 +47,8 @@ fn load_fixture() -> Value {
 
 /// Run `fairfile metrics AUDIT --format json` and parse its output.
 fn run_metrics(audit_dir: &Path) -> Value {
+    // The data lives outside the fixture's folder: allowed, as `--allow-outside` below allows it.
+    fairfile::config::allow_outside(true);
     // Fail loudly, naming the path, when the shared data is absent (it is there in CI).
     let audit = fairfile::config::Audit::load(audit_dir).unwrap_or_else(|e| {
         panic!(
@@ -72,7 +74,7 @@ fn run_metrics(audit_dir: &Path) -> Value {
         .expect("the fairfile binary is built")
         .arg("metrics")
         .arg(audit_dir)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--allow-outside"])
         .output()
         .expect("fairfile runs");
     assert!(
