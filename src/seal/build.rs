@@ -6,12 +6,14 @@
 //! 2. Same input digest and fairfile version as the latest sealed version: "up to date", write
 //!    nothing.
 //! 3. Render every document into memory (a template error stops here: nothing was written).
-//! 4. Take the folder's build lock, check no other build sealed a version meanwhile, then write
-//!    each document and `manifest-v<N>.json` atomically (temporary file + rename), removing them
-//!    again if any write fails.
+//! 4. Take the folder's build lock, check no other build sealed a version meanwhile, record the
+//!    version about to be sealed (`.fairfile-sealing`, see `intent`), then write each document and
+//!    `manifest-v<N>.json` atomically (temporary file + rename), removing them again if any write
+//!    fails.
 //! 5. Last, replace `ledger.jsonl` atomically with the old lines plus the new one. Only this step
 //!    seals the version: a build killed before it leaves unsealed files that the next build
-//!    overwrites and `verify` reports.
+//!    overwrites (the intent record tells its manifest from a deleted ledger line) and `verify`
+//!    reports.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
