@@ -344,3 +344,52 @@ fn oversized_evidence_and_too_many_columns_are_refused() {
         out.stderr
     );
 }
+
+/// Crashes found by fuzzing (fuzz/README.md), kept as regression tests: each input, as the
+/// audit's data, must be a clear error naming the file — not a panic (exit 101) or an abort.
+#[test]
+fn fuzz_crashes_are_clear_errors() {
+    const CRASHES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-crashes");
+    for (file, expected) in [
+        // parquet 60: `assertion failed: size <= src.len()` decoding a dictionary page.
+        (
+            "parquet-short-dictionary-page.parquet",
+            "the Parquet file is corrupt",
+        ),
+        // calamine 0.38: `attempt to multiply with overflow` on a cell reference.
+        (
+            "xlsx-row-number-overflow.xlsx",
+            "the Excel file is corrupt",
+        ),
+    ] {
+        let audit = Audit::copy();
+        let ext = file.rsplit_once('.').unwrap().1;
+        std::fs::copy(
+            format!("{CRASHES}/{file}"),
+            audit.path(&format!("data/applicants.{ext}")),
+        )
+        .unwrap();
+        // The fuzz targets' config (fuzz/fuzz_targets/common.rs): columns sex, race, selected.
+        std::fs::write(
+            audit.path("fairfile.toml"),
+            format!(
+                "[audit]\nid = \"fuzz\"\ntitle = \"Fuzz\"\norganization = \"Org\"\n\
+                 system = \"Screener\"\naudit_date = 2026-01-15\nframeworks = [\"nyc-ll144\"]\n\n\
+                 [auditor]\nname = \"Auditor\"\nindependent = true\n\n\
+                 [data]\npath = \"data/applicants.{ext}\"\nkind = \"historical\"\n\
+                 description = \"fuzzed\"\noutcome = \"selection\"\n\n\
+                 [data.columns]\nsex = \"sex\"\nrace = \"race\"\nselected = \"selected\"\n\n\
+                 [data.categories.sex]\nMale = [\"M\"]\nFemale = [\"F\"]\nunknown = [\"\"]\n\n\
+                 [data.categories.race]\nWhite = [\"W\"]\nAsian = [\"A\"]\nunknown = [\"\", \"U\"]\n"
+            ),
+        )
+        .unwrap();
+        let out = audit.run("metrics");
+        assert_eq!(out.code, 2, "{file}: {}\n{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(&format!("applicants.{ext}")) && out.stderr.contains(expected),
+            "{file}: {}",
+            out.stderr
+        );
+    }
+}

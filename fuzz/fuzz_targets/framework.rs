@@ -6,7 +6,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let config = common::rows_config("data.csv").replace(
         "frameworks = [\"nyc-ll144\", \"eu-ai-act\"]",
-        "frameworks = [\"nyc-ll144\", \"fuzz\"]\nframework_files = [\"fuzz.toml\"]",
+        "frameworks = [\"fuzz\"]\nframework_files = [\"fuzz.toml\"]",
     );
     let (_dir, root) = common::folder(&config);
     common::write(&root, "fuzz.toml", data);

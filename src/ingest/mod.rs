@@ -170,7 +170,7 @@ pub struct Ingested {
 pub fn read(audit: &Audit, progress: bool) -> Result<Ingested> {
     let data = audit.config.data.get_ref();
     match (&data.path, &data.counts) {
-        (Some(path), None) => rows::read(audit, path.get_ref(), progress),
+        (Some(path), None) => read_rows_guarded(audit, path.get_ref(), progress),
         (None, Some(counts)) => counts::read(audit, counts.get_ref()),
         // `AuditConfig::validate` rejects both and neither; keep a clear message regardless.
         _ => Err(InputError::new(
@@ -179,6 +179,45 @@ pub fn read(audit: &Audit, progress: bool) -> Result<Ingested> {
         )
         .into()),
     }
+}
+
+/// [`rows::read`], with the Parquet and `.xlsx` decoders' panics turned into input errors.
+///
+/// The `parquet` and `calamine` crates panic on some corrupt files instead of returning an error
+/// (found by fuzzing, `fuzz/parquet` and `fuzz/xlsx`: a dictionary page shorter than it declares;
+/// a cell reference whose row number overflows). A corrupt file must be a clear error naming it,
+/// never a crash; nothing of the half-read file is kept. (CSV is read by fairfile's own code,
+/// which does not panic on any input: a panic there stays a bug, reported as one.)
+fn read_rows_guarded(audit: &Audit, relative: &str, progress: bool) -> Result<Ingested> {
+    let path = audit.resolve(relative);
+    let format = tabular::Format::of(&path);
+    if format == tabular::Format::Csv {
+        return rows::read(audit, relative, progress);
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rows::read(audit, relative, progress)
+    }));
+    read.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        let kind = if format == tabular::Format::Parquet {
+            "Parquet"
+        } else {
+            "Excel"
+        };
+        Err(InputError::new(
+            Location::file(&path),
+            format!(
+                "the {kind} file is corrupt: its reader failed ({})",
+                snippet(&why)
+            ),
+        )
+        .with_help("export the data again; check that the file was copied completely")
+        .into())
+    })
 }
 
 /// Size of a data file, or a clear error when it is missing.
