@@ -357,10 +357,7 @@ fn fuzz_crashes_are_clear_errors() {
             "the Parquet file is corrupt",
         ),
         // calamine 0.38: `attempt to multiply with overflow` on a cell reference.
-        (
-            "xlsx-row-number-overflow.xlsx",
-            "the Excel file is corrupt",
-        ),
+        ("xlsx-row-number-overflow.xlsx", "the Excel file is corrupt"),
     ] {
         let audit = Audit::copy();
         let ext = file.rsplit_once('.').unwrap().1;

@@ -20,7 +20,12 @@ fuzz_target!(|data: &[u8]| {
         let (dir, root) = common::folder(&common::rows_config("data.csv"));
         let audit = fairfile::config::Audit::load(&root).unwrap();
         let frameworks = fairfile::frameworks::FrameworkSet::load(&audit).unwrap();
-        Loaded { _dir: dir, root, audit, frameworks }
+        Loaded {
+            _dir: dir,
+            root,
+            audit,
+            frameworks,
+        }
     });
     common::write(&loaded.root, "evidence/doc.md", data);
     let _ = fairfile::evidence::discover(&loaded.audit, &loaded.frameworks);
