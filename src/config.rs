@@ -5,6 +5,7 @@
 //! compliance document. The schema is documented in `docs/config.md`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use indexmap::IndexMap;
@@ -12,6 +13,53 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diag::{Error, InputError, Location, Result, suggest};
+
+/// Whether `fairfile.toml` may name files outside the audit folder: the CLI's `--allow-outside`,
+/// set by the person running fairfile, never by the (untrusted) audit folder. Process-wide.
+static ALLOW_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Allow (or refuse, the default) files named in `fairfile.toml` outside the audit folder.
+pub fn allow_outside(allow: bool) {
+    ALLOW_OUTSIDE.store(allow, Ordering::Relaxed);
+}
+
+/// A file named in `fairfile.toml` that lies outside the audit folder.
+#[derive(Debug, Clone)]
+pub struct OutsidePath {
+    /// The key naming it, e.g. `[data] path`.
+    pub key: &'static str,
+    /// As written in the config.
+    pub written: String,
+    /// Joined to the audit folder (absolute paths stay absolute).
+    pub path: PathBuf,
+    pub location: Location,
+}
+
+/// Whether `written` (relative to `root`) stays inside `root`: not absolute, never climbing above
+/// it with `..`, and — when it exists — not leaving it through a symbolic link.
+pub(crate) fn is_inside(root: &Path, written: &str) -> bool {
+    use std::path::Component;
+    let mut depth = 0usize;
+    for component in Path::new(written).components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return false,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    match (
+        std::fs::canonicalize(root),
+        std::fs::canonicalize(root.join(written)),
+    ) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        // Missing files are reported where they are read; lexically the path is inside.
+        _ => true,
+    }
+}
 
 /// File name of the audit config inside an audit folder.
 pub const CONFIG_FILE: &str = "fairfile.toml";
@@ -33,6 +81,14 @@ impl Audit {
     pub fn load(root: impl AsRef<Path>) -> Result<Audit> {
         let root = root.as_ref().to_path_buf();
         let config_path = root.join(CONFIG_FILE);
+        if config_path.is_file() {
+            crate::limits::check_size(
+                &config_path,
+                crate::limits::MAX_CONFIG_BYTES,
+                CONFIG_FILE,
+                "MAX_CONFIG_BYTES",
+            )?;
+        }
         let config_text = match std::fs::read_to_string(&config_path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -49,12 +105,74 @@ impl Audit {
             Err(e) => return Err(Error::io(&config_path, e)),
         };
         let config = AuditConfig::parse(&config_text, &config_path)?;
-        Ok(Audit {
+        let audit = Audit {
             root,
             config_path,
             config_text,
             config,
-        })
+        };
+        let outside = audit.outside_paths();
+        if !outside.is_empty() && !ALLOW_OUTSIDE.load(Ordering::Relaxed) {
+            let mut errors: Vec<InputError> = outside
+                .into_iter()
+                .map(|o| {
+                    InputError::new(
+                        o.location,
+                        format!(
+                            "{} {:?} is outside the audit folder; fairfile reads only files inside it",
+                            o.key, o.written
+                        ),
+                    )
+                    .with_help(
+                        "copy the file into the audit folder and name it relative to the folder, \
+                         or run with --allow-outside to read it where it is (see SECURITY.md)",
+                    )
+                })
+                .collect();
+            return Err(match errors.len() {
+                1 => errors.remove(0).into(),
+                _ => Error::Inputs(errors),
+            });
+        }
+        Ok(audit)
+    }
+
+    /// The files `fairfile.toml` names (`[data] path`, `[data] counts`, `[audit] framework_files`)
+    /// that lie outside the audit folder: absolute paths, paths climbing out with `..`, and paths
+    /// through a symbolic link that leads out. The audit folder is untrusted input (SECURITY.md):
+    /// it may not make fairfile read, hash and print files elsewhere unless the person running it
+    /// allows it on the command line.
+    pub fn outside_paths(&self) -> Vec<OutsidePath> {
+        let mut named = Vec::new();
+        let data = self.config.data.get_ref();
+        for (key, path) in [("[data] path", &data.path), ("[data] counts", &data.counts)] {
+            if let Some(p) = path {
+                let location =
+                    Location::from_offset(&self.config_path, &self.config_text, p.span().start)
+                        .with_field(if key.ends_with("path") {
+                            "data.path"
+                        } else {
+                            "data.counts"
+                        });
+                named.push((key, p.get_ref().clone(), location));
+            }
+        }
+        for file in &self.config.audit.get_ref().framework_files {
+            let offset = self.config_text.find(&format!("{file:?}")).unwrap_or(0);
+            let location = Location::from_offset(&self.config_path, &self.config_text, offset)
+                .with_field("audit.framework_files");
+            named.push(("[audit] framework_files", file.clone(), location));
+        }
+        named
+            .into_iter()
+            .filter(|(_, written, _)| !is_inside(&self.root, written))
+            .map(|(key, written, location)| OutsidePath {
+                key,
+                path: self.root.join(&written),
+                written,
+                location,
+            })
+            .collect()
     }
 
     /// Resolve a path written in the config relative to the audit folder.
@@ -485,11 +603,16 @@ impl AuditConfig {
 
 /// Turn a toml error into an [`InputError`] pointing at its span.
 pub fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
-    let location = match e.span() {
-        Some(span) => Location::from_offset(path, text, span.start),
-        None => Location::file(path),
+    let (message, depth_offset) = match crate::diag::toml_depth_error(e.message(), text) {
+        Some((message, offset)) => (message, offset),
+        None => (e.message().trim().to_string(), None),
     };
-    InputError::new(location, e.message().trim().to_string()).into()
+    let location = match (e.span(), depth_offset) {
+        (Some(span), _) => Location::from_offset(path, text, span.start),
+        (None, Some(offset)) => Location::from_offset(path, text, offset),
+        (None, None) => Location::file(path),
+    };
+    InputError::new(location, message).into()
 }
 
 #[cfg(test)]

@@ -185,6 +185,52 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, c)| c)
 }
 
+/// Deepest nesting of arrays, inline tables and dotted keys any TOML input may have (the `toml`
+/// crate's own recursion limit, which keeps its parser off the stack's edge).
+pub const TOML_MAX_DEPTH: usize = 80;
+
+/// Deepest nesting of arrays and objects any JSON input (manifests, `ledger.jsonl`, an embedded
+/// manifest) may have: `serde_json`'s recursion limit.
+pub const JSON_MAX_DEPTH: usize = 128;
+
+/// A TOML error caused by nesting past [`TOML_MAX_DEPTH`], said plainly with the limit, and the
+/// byte offset in `text` where it is when the `toml` crate gives none (too many dotted-key parts).
+pub fn toml_depth_error(message: &str, text: &str) -> Option<(String, Option<usize>)> {
+    if !message.contains("recurs") {
+        return None;
+    }
+    let plain = format!(
+        "nested more than {TOML_MAX_DEPTH} levels deep (arrays, inline tables or dotted-key parts); \
+         fairfile reads no deeper TOML"
+    );
+    // The offset of the first line whose key (or table header) has that many parts.
+    let mut offset = 0;
+    let mut found = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let key = match trimmed.strip_prefix('[') {
+            Some(header) => header.split(']').next().unwrap_or(""),
+            None => trimmed.split('=').next().unwrap_or(""),
+        };
+        let mut quote = None;
+        let mut parts = 1;
+        for c in key.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '.') => parts += 1,
+                _ => {}
+            }
+        }
+        if parts >= TOML_MAX_DEPTH {
+            found = Some(offset);
+            break;
+        }
+        offset += line.len();
+    }
+    Some((plain, found))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

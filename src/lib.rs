@@ -34,10 +34,13 @@ pub mod events;
 pub mod evidence;
 pub mod format;
 pub mod frameworks;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod history;
 pub mod ingest;
 pub mod inputs;
+pub mod limits;
 pub mod metrics;
 pub mod pipeline;
 pub mod recheck;

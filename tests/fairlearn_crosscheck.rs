@@ -52,6 +52,9 @@ fn load_fixture() -> Value {
 
 /// Run `fairfile metrics AUDIT --format json` and parse its output.
 fn run_metrics(audit_dir: &Path) -> Value {
+    // The data lives outside the fixture's folder (tests/data): allowed, as `--allow-outside` below
+    // allows it.
+    fairfile::config::allow_outside(true);
     // Fail loudly, naming the path, when the data file is absent (the committed ones never are).
     let audit = fairfile::config::Audit::load(audit_dir).unwrap_or_else(|e| {
         panic!(
@@ -76,7 +79,7 @@ fn run_metrics(audit_dir: &Path) -> Value {
         .expect("the fairfile binary is built")
         .arg("metrics")
         .arg(audit_dir)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--allow-outside"])
         .output()
         .expect("fairfile runs");
     assert!(

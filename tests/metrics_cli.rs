@@ -846,7 +846,9 @@ fn error_missing_column_lists_headers_and_suggests() {
     );
     assert!(err.contains("did you mean `Gender`?"), "{err}");
     assert!(
-        err.contains("the header has: `id`, `Gender`, `race`, `note`, `advanced`, `note`, `hired`"),
+        err.contains(
+            r#"the header has: "id", "Gender", "race", "note", "advanced", "note", "hired""#
+        ),
         "{err}"
     );
 }

@@ -49,6 +49,10 @@ pub struct Cli {
     /// Without a command, fairfile prints where to start (and exits 0).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Read files that fairfile.toml names outside the audit folder (refused by default: the
+    /// folder is untrusted input; see SECURITY.md). Each is named in a notice.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Subcommand)]

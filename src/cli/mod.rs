@@ -60,6 +60,10 @@ pub fn main() -> ExitCode {
             Err(_) => ExitCode::from(3),
         };
     };
+    if cli.allow_outside {
+        crate::config::allow_outside(true);
+        outside_notices(&command);
+    }
     let started = std::time::Instant::now();
     let name = matches.subcommand_name().unwrap_or_default();
     let result = match command {
@@ -113,6 +117,29 @@ Or look at a finished example first:
 
 Every command: fairfile --help    One command, with examples: fairfile help check
 ";
+
+/// With `--allow-outside`: name each file outside the audit folder that will be read.
+fn outside_notices(command: &Command) {
+    let dir = match command {
+        Command::Metrics(a) => &a.audit.audit_dir,
+        Command::Check(a) => &a.audit.audit_dir,
+        Command::Build(a) => &a.audit.audit_dir,
+        Command::Sql(a) => &a.audit.audit_dir,
+        Command::Verify(a) => a.audit.as_ref().unwrap_or(&a.target),
+        _ => return,
+    };
+    // Errors (no config, bad TOML) are reported by the command itself.
+    if let Ok(audit) = crate::config::Audit::load(dir) {
+        for o in audit.outside_paths() {
+            terminal::note(format!(
+                "notice: reading {} ({} in {}), outside the audit folder, as --allow-outside allows",
+                o.path.display(),
+                o.key,
+                audit.config_path.display()
+            ));
+        }
+    }
+}
 
 /// Write a serializable value as pretty JSON to stdout, with a final newline (through
 /// [`print_text`]: a closed pipe is not an error).

@@ -187,6 +187,18 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
             continue;
         }
         files.push((relative(&audit.root, &path), path));
+        if files.len() > crate::limits::MAX_EVIDENCE_FILES {
+            return Err(InputError::new(
+                Location::file(&dir),
+                format!(
+                    "more than {} files under the evidence folder, over fairfile's limit \
+                     (MAX_EVIDENCE_FILES, see SECURITY.md)",
+                    crate::limits::MAX_EVIDENCE_FILES
+                ),
+            )
+            .with_help("keep only the evidence documents and their attachments there")
+            .into());
+        }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -199,6 +211,18 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if !is_markdown {
             others.push((rel, path));
+            continue;
+        }
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.len() > crate::limits::MAX_EVIDENCE_BYTES
+        {
+            errors.push(crate::limits::too_large(
+                &path,
+                meta.len(),
+                crate::limits::MAX_EVIDENCE_BYTES,
+                "evidence document",
+                "MAX_EVIDENCE_BYTES",
+            ));
             continue;
         }
         let bytes = match std::fs::read(&path) {
@@ -284,13 +308,22 @@ pub fn discover(audit: &Audit, frameworks: &FrameworkSet) -> Result<EvidenceSet>
             }
             let key = std::fs::canonicalize(&joined).map_err(|e| Error::io(&joined, e))?;
             if !hashed.contains_key(&key) {
-                let bytes = std::fs::read(&joined).map_err(|e| Error::io(&joined, e))?;
+                // Streamed: an attachment of any size is hashed in bounded memory.
                 let rel = relative(&audit.root, &joined);
                 let attachment = Attachment {
                     path: rel.clone(),
-                    sha256: crate::hash::sha256_hex(&bytes),
+                    sha256: crate::hash::sha256_file(&joined)?,
                 };
-                hashed.insert(key.clone(), (rel, attachment, bytes.len() as u64));
+                hashed.insert(
+                    key.clone(),
+                    (
+                        rel,
+                        attachment,
+                        std::fs::metadata(&joined)
+                            .map_err(|e| Error::io(&joined, e))?
+                            .len(),
+                    ),
+                );
             }
             let attachment = hashed[&key].1.clone();
             if !attached.iter().any(|a| a.path == attachment.path) {

@@ -207,10 +207,16 @@ pub fn toml_error(
     fallback: Code,
     valid_keys_hint: Option<&str>,
 ) -> InputError {
-    let message = e.message().trim();
-    let location = match e.span() {
-        Some(span) => Location::from_offset(file, text, offset + span.start),
-        None => Location::file(file),
+    // `text` is the whole file; the TOML starts at `offset` (front matter).
+    let depth = crate::diag::toml_depth_error(e.message(), &text[offset.min(text.len())..]);
+    let message = match &depth {
+        Some((plain, _)) => plain.as_str(),
+        None => e.message().trim(),
+    };
+    let location = match (e.span(), depth.as_ref().and_then(|(_, at)| *at)) {
+        (Some(span), _) => Location::from_offset(file, text, offset + span.start),
+        (None, Some(at)) => Location::from_offset(file, text, offset + at),
+        (None, None) => Location::file(file),
     };
     let code = if message.starts_with("unknown field") {
         unknown_key

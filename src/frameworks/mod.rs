@@ -305,6 +305,18 @@ impl FrameworkSet {
         let shipped_count = texts.len();
         for rel in &section.framework_files {
             let path = audit.resolve(rel);
+            if let Ok(meta) = std::fs::metadata(&path)
+                && meta.len() > crate::limits::MAX_FRAMEWORK_BYTES
+            {
+                errors.push(crate::limits::too_large(
+                    &path,
+                    meta.len(),
+                    crate::limits::MAX_FRAMEWORK_BYTES,
+                    "framework file",
+                    "MAX_FRAMEWORK_BYTES",
+                ));
+                continue;
+            }
             match std::fs::read_to_string(&path) {
                 Ok(text) => texts.push(FrameworkText {
                     display_path: path,

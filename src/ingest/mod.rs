@@ -11,6 +11,8 @@
 pub mod count_columns;
 mod counts;
 mod decimal;
+#[cfg(test)]
+mod differential;
 mod info;
 mod median;
 mod reader;
@@ -172,7 +174,7 @@ pub struct Ingested {
 pub fn read(audit: &Audit, events: &dyn Events) -> Result<Ingested> {
     let data = audit.config.data.get_ref();
     match (&data.path, &data.counts) {
-        (Some(path), None) => rows::read(audit, path.get_ref(), events),
+        (Some(path), None) => read_rows_guarded(audit, path.get_ref(), events),
         (None, Some(counts)) => counts::read(audit, counts.get_ref()),
         // `AuditConfig::validate` rejects both and neither; keep a clear message regardless.
         _ => Err(InputError::new(
@@ -181,6 +183,45 @@ pub fn read(audit: &Audit, events: &dyn Events) -> Result<Ingested> {
         )
         .into()),
     }
+}
+
+/// [`rows::read`], with the Parquet and `.xlsx` decoders' panics turned into input errors.
+///
+/// The `parquet` and `calamine` crates panic on some corrupt files instead of returning an error
+/// (found by fuzzing, `fuzz/parquet` and `fuzz/xlsx`: a dictionary page shorter than it declares;
+/// a cell reference whose row number overflows). A corrupt file must be a clear error naming it,
+/// never a crash; nothing of the half-read file is kept. (CSV is read by fairfile's own code,
+/// which does not panic on any input: a panic there stays a bug, reported as one.)
+fn read_rows_guarded(audit: &Audit, relative: &str, events: &dyn Events) -> Result<Ingested> {
+    let path = audit.resolve(relative);
+    let format = tabular::Format::of(&path);
+    if format == tabular::Format::Csv {
+        return rows::read(audit, relative, events);
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rows::read(audit, relative, events)
+    }));
+    read.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        let kind = if format == tabular::Format::Parquet {
+            "Parquet"
+        } else {
+            "Excel"
+        };
+        Err(InputError::new(
+            Location::file(&path),
+            format!(
+                "the {kind} file is corrupt: its reader failed ({})",
+                snippet(&why)
+            ),
+        )
+        .with_help("export the data again; check that the file was copied completely")
+        .into())
+    })
 }
 
 /// Size of a data file, or a clear error when it is missing.
@@ -227,8 +268,35 @@ fn show_value(value: &str) -> String {
     if value.is_empty() {
         "\"\" (empty)".to_string()
     } else {
-        format!("{value:?}")
+        snippet(value)
     }
+}
+
+/// Longest piece of a data value or header name quoted in an error (SECURITY.md: a file that
+/// fails to parse is named, not copied out).
+pub(crate) const SNIPPET_CHARS: usize = 60;
+
+/// `value` escaped (Rust debug quoting: control characters, quotes and backslashes shown as
+/// escapes) and cut to [`SNIPPET_CHARS`] characters.
+pub(crate) fn snippet(value: &str) -> String {
+    match value.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!(
+            "{:?}… ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+        None => format!("{value:?}"),
+    }
+}
+
+/// The header's names for a "the header has" hint: escaped, each cut short, at most 30 of them.
+pub(crate) fn header_list(header: &[String]) -> String {
+    const MAX: usize = 30;
+    let mut list: Vec<String> = header.iter().take(MAX).map(|h| snippet(h)).collect();
+    if header.len() > MAX {
+        list.push(format!("… ({} columns in all)", header.len()));
+    }
+    list.join(", ")
 }
 
 #[cfg(test)]

@@ -35,6 +35,18 @@ impl From<std::io::Error> for ReadError {
     }
 }
 
+/// Tests: files read with a tiny buffer (by path), so that whole-pipeline tests on small files
+/// cross refill and growth points (see `ingest::differential`).
+#[cfg(test)]
+pub(crate) static TEST_BUFFERS: std::sync::Mutex<Vec<(std::path::PathBuf, usize)>> =
+    std::sync::Mutex::new(Vec::new());
+
+#[cfg(test)]
+fn test_buffer(path: &Path) -> Option<usize> {
+    let buffers = TEST_BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+    buffers.iter().find(|(p, _)| p == path).map(|&(_, b)| b)
+}
+
 /// Bytes that end the unquoted fast path's scan: delimiter, terminators, quote.
 const SPECIAL: [u8; 4] = [b',', b'\n', b'\r', b'"'];
 
@@ -149,7 +161,7 @@ impl<'p> RecordReader<'p> {
     ) -> std::io::Result<Self> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(offset))?;
-        Ok(RecordReader {
+        let reader = RecordReader {
             file,
             buf: vec![0; BUFFER_BYTES],
             lo: 0,
@@ -164,7 +176,13 @@ impl<'p> RecordReader<'p> {
             block: Block::NONE,
             progress,
             progress_budget: progress_bytes,
-        })
+        };
+        #[cfg(test)]
+        let reader = match test_buffer(path) {
+            Some(bytes) => reader.with_buffers(bytes),
+            None => reader,
+        };
+        Ok(reader)
     }
 
     /// Tiny buffers in tests, to make every refill and growth path run.

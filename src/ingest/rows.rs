@@ -46,7 +46,7 @@ pub(super) fn read(audit: &Audit, relative: &str, events: &dyn Events) -> Result
 }
 
 /// [`read`] with a fixed number of reader threads (tests), or one per core and 8 MiB.
-fn read_with(
+pub(super) fn read_with(
     audit: &Audit,
     relative: &str,
     events: &dyn Events,
@@ -156,6 +156,18 @@ fn read_header(path: &Path) -> Result<(Vec<String>, u64)> {
     else {
         return Err(empty_file(path));
     };
+    if record.len() > crate::limits::MAX_COLUMNS {
+        return Err(InputError::new(
+            Location::at(path, 1, 1),
+            format!(
+                "the header has {} columns, over fairfile's limit of {} (MAX_COLUMNS, see SECURITY.md)",
+                record.len(),
+                crate::limits::MAX_COLUMNS
+            ),
+        )
+        .with_help("export only the columns the audit uses")
+        .into());
+    }
     let mut names = Vec::with_capacity(record.len());
     for i in 0..record.len() {
         match std::str::from_utf8(record.field(i).trim_ascii()) {

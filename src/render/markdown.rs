@@ -31,7 +31,6 @@ pub(crate) const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg
 
 /// Every identifier the generated code may contain: the functions and argument names it calls.
 /// Nothing derived from user text is ever an identifier.
-#[cfg(test)]
 pub(crate) const ALLOWED_IDENTS: &[&str] = &[
     // Functions.
     "strong",
@@ -130,6 +129,12 @@ pub(crate) fn image_virtual_path(audit_path: &str) -> String {
 /// documents rarely go past four).
 const MAX_NESTING: usize = 10;
 
+/// Deepest Markdown syntax tree the converter walks (it recurses once per level, and typst
+/// recurses again on the generated code). Anything deeper — a quote inside 64 quotes, emphasis
+/// inside 64 links — is kept as plain text with a warning, so a hostile document (100,000 `>`)
+/// cannot overflow the stack. Real documents stay below 15.
+pub(crate) const MAX_DEPTH: usize = 64;
+
 /// How to convert.
 pub(crate) struct ConvertOptions<'a> {
     /// Path of the evidence document relative to the audit folder (`evidence/x.md`); images resolve
@@ -197,6 +202,13 @@ pub(crate) fn convert(body: &str, options: &ConvertOptions<'_>) -> Result<Conver
             "{}: quotes and lists nested more than {MAX_NESTING} deep are shown flattened ({})",
             options.display_path.display(),
             lines(&writer.flattened_lines)
+        ));
+    }
+    if !writer.plain_lines.is_empty() {
+        warnings.push(format!(
+            "{}: content nested more than {MAX_DEPTH} levels deep is shown as plain text ({})",
+            options.display_path.display(),
+            lines(&writer.plain_lines)
         ));
     }
     warnings.extend(replaced_warning(
@@ -299,6 +311,10 @@ struct Writer<'o, 'a> {
     depth: usize,
     /// Lines where nesting deeper than MAX_NESTING was flattened.
     flattened_lines: BTreeSet<usize>,
+    /// Syntax-tree levels currently being walked (bounded by [`MAX_DEPTH`]).
+    level: usize,
+    /// Lines where content deeper than MAX_DEPTH was kept as plain text.
+    plain_lines: BTreeSet<usize>,
     /// Level of the last heading emitted, relative to the offset (headings never skip a level).
     last_heading: u8,
 }
@@ -318,6 +334,8 @@ impl<'o, 'a> Writer<'o, 'a> {
             replaced: BTreeSet::new(),
             depth: 0,
             flattened_lines: BTreeSet::new(),
+            level: 0,
+            plain_lines: BTreeSet::new(),
         }
     }
 
@@ -383,7 +401,51 @@ impl<'o, 'a> Writer<'o, 'a> {
         self.blocks(node)
     }
 
+    /// Run `f` on `node` one syntax-tree level deeper, or — beyond [`MAX_DEPTH`] — return the
+    /// node's text as one literal, without recursing.
+    fn guarded(
+        &mut self,
+        node: &'a AstNode<'a>,
+        f: impl FnOnce(&mut Self, &'a AstNode<'a>) -> Option<String>,
+    ) -> Option<String> {
+        if self.level >= MAX_DEPTH {
+            self.plain_lines.insert(self.file_line(node));
+            let text = Self::flat_text(node);
+            return Some(self.text(&text));
+        }
+        self.level += 1;
+        let out = f(self, node);
+        self.level -= 1;
+        out
+    }
+
+    /// All the text under `node`, blocks and breaks as spaces, collected without recursion.
+    fn flat_text(node: &'a AstNode<'a>) -> String {
+        use comrak::arena_tree::NodeEdge;
+        let mut text = String::new();
+        for edge in node.traverse() {
+            match edge {
+                NodeEdge::Start(d) => match &d.data().value {
+                    NodeValue::Text(t) => text.push_str(t),
+                    NodeValue::Code(c) => text.push_str(&c.literal),
+                    NodeValue::CodeBlock(c) => text.push_str(&c.literal),
+                    NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
+                    _ => {}
+                },
+                NodeEdge::End(d) if d.data().value.block() && !text.ends_with(' ') => {
+                    text.push(' ')
+                }
+                NodeEdge::End(_) => {}
+            }
+        }
+        text.trim().to_string()
+    }
+
     fn block(&mut self, node: &'a AstNode<'a>) -> Option<String> {
+        self.guarded(node, Self::block_at)
+    }
+
+    fn block_at(&mut self, node: &'a AstNode<'a>) -> Option<String> {
         let value = node.data().value.clone();
         Some(match value {
             NodeValue::Document => self.blocks(node),
@@ -561,6 +623,10 @@ impl<'o, 'a> Writer<'o, 'a> {
     }
 
     fn inline(&mut self, node: &'a AstNode<'a>) -> Option<String> {
+        self.guarded(node, Self::inline_at)
+    }
+
+    fn inline_at(&mut self, node: &'a AstNode<'a>) -> Option<String> {
         let value = node.data().value.clone();
         Some(match value {
             NodeValue::Text(text) => self.text(&text),
@@ -991,6 +1057,58 @@ Line with <span>inline html</span> inside.
                 .source
                 .contains("\"Image evidence/sub/img/chart.png\"")
         );
+    }
+
+    /// Deep nesting never recurses without bound: 100,000 levels of quotes, lists, emphasis,
+    /// links or footnotes referring to footnotes convert to source that parses, with the content
+    /// past [`MAX_DEPTH`] kept as plain text and a warning naming the limit.
+    #[test]
+    fn deep_nesting_is_flattened_not_a_crash() {
+        const N: usize = 100_000;
+        let footnotes: String = (0..N / 10)
+            .map(|i| format!("[^f{i}]: see[^f{}]\n\n", i + 1))
+            .collect();
+        let cases = [
+            ("quotes", format!("{} deep", ">".repeat(N))),
+            ("bullets", format!("{}deep", "- ".repeat(N))),
+            ("ordered", format!("{}deep", "1. ".repeat(N))),
+            ("mixed", format!("{}deep", "> - 1. ".repeat(N / 3))),
+            (
+                "emphasis",
+                format!("{}deep{}", "*a _b ".repeat(N / 2), " c_ d*".repeat(N / 2)),
+            ),
+            (
+                "strong",
+                format!("{}deep{}", "**".repeat(N / 2), "**".repeat(N / 2)),
+            ),
+            (
+                "links",
+                format!("{}deep{}", "[".repeat(N), "](https://x.org)".repeat(N)),
+            ),
+            ("footnotes", format!("start[^f0]\n\n{footnotes}")),
+        ];
+        for (name, body) in cases {
+            let converted = convert_str(&body).unwrap();
+            check_structure(&converted.source);
+            assert!(
+                converted.source.contains("deep") || name == "footnotes",
+                "{name}: text lost"
+            );
+            if matches!(
+                name,
+                "quotes" | "bullets" | "ordered" | "mixed" | "footnotes"
+            ) {
+                assert!(
+                    converted
+                        .warnings
+                        .iter()
+                        .any(|w| w
+                            .contains("nested more than 64 levels deep is shown as plain text")),
+                    "{name}: {:?}",
+                    converted.warnings
+                );
+            }
+        }
     }
 
     proptest::proptest! {

@@ -33,7 +33,7 @@
 
 mod diagnostics;
 mod fonts;
-mod markdown;
+pub(crate) mod markdown;
 mod model;
 mod templates;
 mod view;
@@ -412,8 +412,21 @@ fn read_image(
             path.display()
         )));
     }
-    std::fs::read(&canonical)
-        .map_err(|e| located(format!("cannot read image {}: {e}", path.display())))
+    let size = std::fs::metadata(&canonical)
+        .map_err(|e| located(format!("cannot read image {}: {e}", path.display())))?
+        .len();
+    if size > crate::limits::MAX_IMAGE_BYTES {
+        return Err(located(format!(
+            "image {} is {size} bytes, over fairfile's limit of {} bytes (MAX_IMAGE_BYTES, see SECURITY.md)",
+            path.display(),
+            crate::limits::MAX_IMAGE_BYTES
+        )));
+    }
+    let bytes = std::fs::read(&canonical)
+        .map_err(|e| located(format!("cannot read image {}: {e}", path.display())))?;
+    crate::limits::check_image_pixels(&bytes)
+        .map_err(|why| located(format!("image {}: {why}", path.display())))?;
+    Ok(bytes)
 }
 
 /// The images evidence documents embed in the technical file, hashed (role `image`, path relative

@@ -160,6 +160,12 @@ impl Templates {
                 );
                 continue;
             }
+            crate::limits::check_size(
+                path,
+                crate::limits::MAX_TEMPLATE_BYTES,
+                "template",
+                "MAX_TEMPLATE_BYTES",
+            )?;
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             if name.ends_with(".typ") && std::str::from_utf8(&bytes).is_err() {
                 errors.push(InputError::new(

@@ -6,12 +6,14 @@
 //! 2. Same input digest and fairfile version as the latest sealed version: "up to date", write
 //!    nothing.
 //! 3. Render every document into memory (a template error stops here: nothing was written).
-//! 4. Take the folder's build lock, check no other build sealed a version meanwhile, then write
-//!    each document and `manifest-v<N>.json` atomically (temporary file + rename), removing them
-//!    again if any write fails.
+//! 4. Take the folder's build lock, check no other build sealed a version meanwhile, record the
+//!    version about to be sealed (`.fairfile-sealing`, see `intent`), then write each document and
+//!    `manifest-v<N>.json` atomically (temporary file + rename), removing them again if any write
+//!    fails.
 //! 5. Last, replace `ledger.jsonl` atomically with the old lines plus the new one. Only this step
 //!    seals the version: a build killed before it leaves unsealed files that the next build
-//!    overwrites and `verify` reports.
+//!    overwrites (the intent record tells its manifest from a deleted ledger line) and `verify`
+//!    reports.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -202,6 +204,7 @@ pub fn seal_version(
         )));
     }
 
+    super::intent::record(out_dir, &manifest_name, &ledger_entry.manifest_sha256)?;
     let mut written_paths: Vec<PathBuf> = Vec::new();
     let mut written = Vec::new();
     let documents = rendered
@@ -226,6 +229,7 @@ pub fn seal_version(
         let path = out_dir.join(file);
         if let Err(e) = write_atomic(&path, bytes) {
             roll_back(&written_paths);
+            let _ = super::intent::clear(out_dir);
             return Err(e);
         }
         written_paths.push(path);
@@ -243,8 +247,11 @@ pub fn seal_version(
     ledger_bytes.push(b'\n');
     if let Err(e) = write_atomic(&ledger_path, &ledger_bytes) {
         roll_back(&written_paths);
+        let _ = super::intent::clear(out_dir);
         return Err(e);
     }
+    // Sealed. A failure to remove the record is harmless: it names a sealed manifest.
+    let _ = super::intent::clear(out_dir);
 
     Ok(SealOutcome {
         audit_id: request.audit_id,
@@ -283,6 +290,8 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
         .problems
         .iter()
         .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if file.ends_with(".pdf")))
+        // The manifest of a build killed before its ledger line (see `intent`): completed now.
+        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if super::intent::interrupted(&dist.dir, file)))
         .collect();
     if blocking.is_empty() {
         return Ok(());

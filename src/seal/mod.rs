@@ -16,6 +16,7 @@
 mod atomic;
 mod build;
 mod dist;
+mod intent;
 mod ledger;
 mod manifest;
 mod pdf;

@@ -136,6 +136,13 @@ pub(crate) fn compare_inputs(
         } else if let Some(now) = current.get(input.path.as_str()) {
             // Already hashed by the collection: a large data file is not read twice.
             now.sha256.clone()
+        } else if !crate::config::is_inside(&source.audit_root, &input.path) {
+            // A manifest (perhaps from a PDF someone sent) is untrusted: never read outside.
+            problems.push(Problem::InputUnreadable {
+                path: input.path.clone(),
+                message: "names a file outside the audit folder; not read".into(),
+            });
+            continue;
         } else {
             let path = source.audit_root.join(&input.path);
             match sha256_file(&path) {

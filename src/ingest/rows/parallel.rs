@@ -78,8 +78,11 @@ pub(super) fn tally_file<'p>(
             return Ok(sums);
         }
         // A split point fell inside a quoted field spanning lines: read again in one pass.
+        // (Not counted for `ingest::differential`'s files, which split inside quotes on purpose.)
         #[cfg(test)]
-        super::tests::ONE_PASS_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if !plan.path.ends_with("differential.csv") {
+            super::tests::ONE_PASS_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         events.progress(Progress::Restarted);
     }
     let mut chunk = read_range(plan, header_end, u64::MAX, events);

@@ -71,14 +71,8 @@ impl RowPlan {
             match at.as_slice() {
                 [i] => return Some(*i),
                 [] => {
-                    let mut help = format!(
-                        "the header has: {}",
-                        header
-                            .iter()
-                            .map(|h| format!("`{h}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    let mut help =
+                        format!("the header has: {}", crate::ingest::header_list(&header));
                     if let Some(near) = near(name, header.iter().map(String::as_str)) {
                         help = format!("did you mean `{near}`? {help}");
                     }

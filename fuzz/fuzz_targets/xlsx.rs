@@ -1,0 +1,15 @@
+#![no_main]
+//! The .xlsx reader on hostile files (zip structure, XML, declared sizes).
+use libfuzzer_sys::fuzz_target;
+mod common;
+
+// fairfile turns a panic inside the decoder into an input error (ingest::read_rows_guarded);
+// libfuzzer-sys's hook would abort on it first. Keep the default hook: a panic fairfile does not
+// catch still unwinds into libfuzzer-sys, which reports it as a crash.
+fuzz_target!(init: { let _ = std::panic::take_hook(); }, |data: &[u8]| {
+    let (_dir, root) = common::folder(&common::rows_config("data.xlsx"));
+    common::write(&root, "data.xlsx", data);
+    if let Ok(audit) = fairfile::config::Audit::load(&root) {
+        let _ = fairfile::ingest::read(&audit, false);
+    }
+});
