@@ -19,6 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new audit folder: commented fairfile.toml, evidence templates, data/README.md.
+    Init(super::init::InitArgs),
     /// Compute LL144 selection/scoring rates, impact ratios, statistics and fairness metrics.
     Metrics(MetricsArgs),
     /// Check which obligations have evidence: met, missing, stale, failing, waived, not applicable.

@@ -7,6 +7,7 @@ mod args;
 mod build;
 mod check;
 mod frameworks;
+mod init;
 mod metrics;
 mod recheck;
 mod sql;
@@ -39,6 +40,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Init(a) => init::run(a),
         Command::Metrics(a) => metrics::run(a),
         Command::Check(a) => check::run(a),
         Command::Frameworks(a) => frameworks::run(a),

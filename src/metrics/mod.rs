@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 pub use report::*;
 
 use crate::config::{DataSection, EEO1_RACE, EEO1_SEX, Outcome};
-use crate::ingest::{Cell, Ingested, Tally};
 use crate::format;
+use crate::ingest::{Cell, Ingested, Tally};
 
 /// Categories making up less than this share of the data are "small" (6 RCNY §5-301(d): 2 %).
 pub const SMALL_CATEGORY_SHARE: f64 = 0.02;

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{aligned, thousands};
-use crate::format::{self, DASH, p_value};
 use crate::analysis::{Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices};
 use crate::config::Outcome as Mode;
+use crate::format::{self, DASH, p_value};
 
 pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
     let mut out = String::new();
