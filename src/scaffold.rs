@@ -164,14 +164,28 @@ fn kinds_needed<'a>(
     needed
 }
 
-/// "affected_person_notice" → "Affected person notice".
+/// "affected_person_notice" → "Affected person notice"; "dpia" → "DPIA".
 fn title_of(kind: &str) -> String {
-    let words = kind.replace('_', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    let words: Vec<String> = kind
+        .split('_')
+        .enumerate()
+        .map(|(i, w)| match w {
+            "ai" | "aedt" | "dpia" | "fria" | "eu" | "msa" | "ce" | "capa" | "sop" | "qms" => {
+                w.to_uppercase()
+            }
+            "db" => "database".to_string(),
+            "mgmt" => "management".to_string(),
+            "comms" => "communications".to_string(),
+            _ if i == 0 => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// A TOML basic string.
@@ -219,6 +233,10 @@ fn template(
     let _ = writeln!(
         t,
         "<!-- Template written by `fairfile init`. Replace the guidance below with the organisation's own\n     text, keep the headings a regulator will look for, then delete `draft = true` above. -->\n"
+    );
+    let _ = writeln!(
+        t,
+        "<!-- If `fairfile check` reports every obligation below as not applicable, delete this file. -->\n"
     );
     let _ = writeln!(t, "## What a regulator expects in this document\n");
     let _ = writeln!(t, "{description}\n");
@@ -470,6 +488,13 @@ mod tests {
         assert!(both.len() > deployer.len());
         assert!(scaffold(&opts(&["nyc-ll144"], &["provider"]), &set).is_err());
         assert!(scaffold(&opts(&["nope"], &[]), &set).is_err());
+    }
+
+    #[test]
+    fn titles_spell_acronyms() {
+        assert_eq!(title_of("dpia"), "DPIA");
+        assert_eq!(title_of("affected_person_notice"), "Affected person notice");
+        assert_eq!(title_of("eu_db_registration"), "EU database registration");
     }
 
     #[test]

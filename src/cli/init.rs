@@ -50,6 +50,7 @@ pub enum InitRole {
     /// LL144: uses the tool to screen candidates or employees in New York City.
     Employer,
     /// LL144: employment agency using the tool.
+    #[value(name = "employment_agency")]
     EmploymentAgency,
     /// EU AI Act Art 3(3): develops the system or has it developed and places it on the market.
     Provider,
