@@ -45,7 +45,7 @@ impl Audit {
                     Location::file(&config_path),
                     format!("no {CONFIG_FILE} in audit folder {}", root.display()),
                 )
-                .with_help("pass the audit folder as the first argument (e.g. `fairfile metrics examples/acme-resumerank`)")
+                .with_help("pass the audit folder as the first argument (e.g. `fairfile metrics examples/acme-resumerank`), or start a new audit with `fairfile init DIR --framework nyc-ll144`")
                 .into());
             }
             Err(e) => return Err(Error::io(&config_path, e)),

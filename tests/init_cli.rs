@@ -300,6 +300,17 @@ fn both_frameworks_several_roles_load_and_differ_by_role() {
 }
 
 #[test]
+fn check_in_an_empty_folder_points_to_init() {
+    let tmp = tempfile::tempdir().unwrap();
+    fairfile()
+        .arg("check")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fairfile init"));
+}
+
+#[test]
 fn init_needs_a_framework_and_rejects_a_role_of_another_framework() {
     let tmp = tempfile::tempdir().unwrap();
     init(tmp.path(), &[]).code(2);
