@@ -64,6 +64,11 @@ pub(crate) fn is_inside(root: &Path, written: &str) -> bool {
 /// File name of the audit config inside an audit folder.
 pub const CONFIG_FILE: &str = "fairfile.toml";
 
+/// How a value left for the user to write starts (`fairfile init` writes e.g.
+/// `audit_date = "FILL IN: date of the bias audit"`). Such a value is never accepted: loading the
+/// config fails, naming every key still to fill in, before any type is checked.
+pub const PLACEHOLDER: &str = "FILL IN";
+
 /// A loaded audit project: its folder, the config text (hashed into the manifest) and the parsed config.
 #[derive(Debug, Clone)]
 pub struct Audit {
@@ -97,7 +102,7 @@ impl Audit {
                     format!("no {CONFIG_FILE} in audit folder {}", root.display()),
                 )
                 .with_help(format!(
-                    "run `fairfile init {}` to start one, or pass the audit folder as the first argument (e.g. `fairfile check examples/acme-resumerank`)",
+                    "run `fairfile init {} --framework nyc-ll144` to start one, or pass the audit folder as the first argument (e.g. `fairfile check examples/acme-resumerank`)",
                     root.display()
                 ))
                 .into());
@@ -430,6 +435,7 @@ pub struct Waiver {
 impl AuditConfig {
     /// Parse and validate `fairfile.toml` text; `path` is used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<AuditConfig> {
+        not_filled_in(text, path)?;
         let config: AuditConfig = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
         config.validate(text, path)?;
         Ok(config)
@@ -698,5 +704,81 @@ unknown = [""]
         let text = MINIMAL.replace("Female = [\"F\"]", "Female = [\"F\", \"M\"]");
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.contains("\"M\" is mapped to both"), "{err}");
+    }
+}
+
+/// Every value still holding the [`PLACEHOLDER`], as one error per key (file, line, column and
+/// dotted key). A line scan, so that a placeholder standing where a date or boolean belongs is
+/// reported as "not filled in" rather than as a type error.
+fn not_filled_in(text: &str, path: &Path) -> Result<()> {
+    let mut errors = Vec::new();
+    let mut table = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            table = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+        } else if !trimmed.starts_with('#')
+            && let Some(at) = line.find(&format!("\"{PLACEHOLDER}"))
+        {
+            let key = line
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            let key = if key.is_empty() || line[..at].find('=').is_none() {
+                table.clone()
+            } else if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            };
+            let hint = line[at + 1..].split('"').next().unwrap_or("");
+            errors.push(
+                InputError::new(
+                    Location::from_offset(path, text, offset + at).with_field(key.clone()),
+                    format!("`{key}` is not filled in"),
+                )
+                .with_help(format!(
+                    "replace the placeholder \"{hint}\" with the real value (docs/config.md)"
+                )),
+            );
+        }
+        offset += line.len();
+    }
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0).into()),
+        _ => Err(Error::Inputs(errors)),
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_named_with_its_key_and_line() {
+        let text = "[audit]\nid = \"x\"\naudit_date = \"FILL IN: date\"\n# note = \"FILL IN: ignored\"\n[auditor]\nindependent = \"FILL IN: true or false\"\n";
+        let err = not_filled_in(text, Path::new("fairfile.toml")).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains("`audit.audit_date` is not filled in"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("`auditor.independent` is not filled in"),
+            "{shown}"
+        );
+        assert!(shown.contains(":3:"), "line of audit_date: {shown}");
+        assert!(!shown.contains("ignored"), "{shown}");
+        assert!(not_filled_in("[audit]\nid = \"x\"\n", Path::new("f")).is_ok());
     }
 }

@@ -45,6 +45,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod recheck;
 pub mod render;
+pub mod scaffold;
 pub mod seal;
 pub mod sql;
 

@@ -156,7 +156,10 @@ fn missing_config_says_what_to_run_next() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no fairfile.toml"), "{err}");
     assert!(
-        err.contains(&format!("run `fairfile init {}`", dir.path().display())),
+        err.contains(&format!(
+            "run `fairfile init {} --framework nyc-ll144`",
+            dir.path().display()
+        )),
         "{err}"
     );
     assert!(

@@ -237,6 +237,7 @@ fn document(path: &str, title: &str, kinds: &[&str], body: &str) -> EvidenceDocu
             expires: None,
             satisfies: vec![],
             attachments: vec![],
+            draft: false,
         },
         body: body.into(),
         body_line: 3,

@@ -530,7 +530,31 @@ impl Ctx<'_> {
         self.evidence
             .documents
             .iter()
-            .filter(move |d| d.front.satisfies.iter().any(|s| s == key))
+            .filter(move |d| !d.front.draft && d.front.satisfies.iter().any(|s| s == key))
+    }
+
+    /// Drafts (`draft = true`, e.g. templates from `fairfile init`) that would otherwise count
+    /// for this requirement or claim the obligation: named in the "missing" reason, so the user
+    /// sees which file is left to fill in.
+    fn drafts_for(&self, key: &str, kinds: &[String]) -> Option<String> {
+        let paths: Vec<&str> = self
+            .evidence
+            .documents
+            .iter()
+            .filter(|d| {
+                d.front.draft
+                    && (kinds.iter().any(|k| d.front.kind.contains(k))
+                        || d.front.satisfies.iter().any(|s| s == key))
+            })
+            .map(|d| d.path.as_str())
+            .collect();
+        (!paths.is_empty()).then(|| {
+            format!(
+                "{} {} still a draft: fill it in and remove `draft = true` from its front matter",
+                paths.join(", "),
+                if paths.len() == 1 { "is" } else { "are" }
+            )
+        })
     }
 
     fn explicit_only(&self, key: &str) -> Outcome {
@@ -539,9 +563,13 @@ impl Ctx<'_> {
             .map(|d| self.document_candidate(d, d.front.kind.first().map_or("", String::as_str)))
             .collect();
         if candidates.is_empty() {
-            return Outcome::Missing(format!(
+            let why = format!(
                 "no evidence document claims it; add one with satisfies = [\"{key}\"] in its front matter"
-            ));
+            );
+            return Outcome::Missing(match self.drafts_for(key, &[]) {
+                Some(drafts) => format!("{why} ({drafts})"),
+                None => why,
+            });
         }
         settle(candidates)
     }
@@ -549,7 +577,7 @@ impl Ctx<'_> {
     fn requirement(&self, key: &str, req: &Requirement) -> Outcome {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut unavailable = Vec::new();
-        for doc in &self.evidence.documents {
+        for doc in self.evidence.documents.iter().filter(|d| !d.front.draft) {
             let kind = req.kinds.iter().find(|k| doc.front.kind.contains(k));
             let claimed = doc.front.satisfies.iter().any(|s| s == key);
             if let Some(kind) = kind
@@ -602,6 +630,9 @@ impl Ctx<'_> {
             );
             if !unavailable.is_empty() {
                 why = format!("{why} ({})", unavailable.join("; "));
+            }
+            if let Some(drafts) = self.drafts_for(key, &req.kinds) {
+                why = format!("{why}; {drafts}");
             }
             return Outcome::Missing(why);
         }

@@ -57,6 +57,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new audit folder: commented fairfile.toml, evidence templates, data/README.md.
+    Init(super::init::InitArgs),
     /// Compute LL144 selection/scoring rates, impact ratios, statistics and fairness metrics.
     #[command(after_help = concat!(
         "Examples:\n  fairfile metrics examples/acme-resumerank\n  fairfile metrics examples/acme-resumerank --analysis\n  \

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod completions;
 mod frameworks;
+mod init;
 mod man;
 mod metrics;
 mod recheck;
@@ -67,6 +68,7 @@ pub fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let name = matches.subcommand_name().unwrap_or_default();
     let result = match command {
+        Command::Init(a) => init::run(a),
         Command::Metrics(a) => metrics::run(a),
         Command::Check(a) => check::run(a),
         Command::Frameworks(a) => frameworks::run(a),

@@ -89,6 +89,10 @@ pub struct FrontMatter {
     /// Attached files, relative to the document's folder; must stay inside the audit folder.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// A template not yet filled in (`fairfile init` writes `draft = true`): it is read and
+    /// hashed like any document, but `check` does not count it as evidence and says why.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,10 +122,12 @@ struct RawFront {
     satisfies: Vec<Spanned<String>>,
     #[serde(default)]
     attachments: Vec<Spanned<String>>,
+    #[serde(default)]
+    draft: bool,
 }
 
 const FRONT_MATTER_KEYS: &str =
-    "kind, title, date, id, owner, review_by, expires, satisfies, attachments";
+    "kind, title, date, id, owner, review_by, expires, satisfies, attachments, draft";
 
 /// The delimiter line of front matter.
 const FENCE: &str = "+++";
@@ -557,6 +563,7 @@ fn parse_document(
             .iter()
             .map(|s| s.get_ref().clone())
             .collect(),
+        draft: raw.draft,
     };
     Some(ParsedDocument {
         doc: EvidenceDocument {
