@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use super::atomic::write_atomic;
-use super::dist::{Dist, manifest_file_name, output_file_name};
+use super::dist::{Dist, manifest_file_name, output_file};
 use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
 use super::problem::Problem;
@@ -28,6 +28,7 @@ use crate::diag::{Error, InputError, Location, Result};
 use crate::hash::sha256_hex;
 use crate::history::HistoryEntry;
 use crate::inputs::{InputRecord, canonical_inputs};
+use crate::document::{Output, Format};
 use crate::render::DocumentKind;
 
 /// Name of the lock file that keeps two builds from sealing into one folder at once.
@@ -41,14 +42,16 @@ pub struct SealRequest {
     pub build_date: NaiveDate,
     /// Every input with its hash, in any order (put into canonical order here).
     pub inputs: Vec<InputRecord>,
-    /// The documents of this audit, in the order to render them.
-    pub documents: Vec<DocumentKind>,
+    /// The files of this audit's documents, in the order to render them (a document in each of
+    /// its formats, [`Output::for_audit`]).
+    pub documents: Vec<Output>,
 }
 
 /// One document to render, with everything the seal provides for it.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentJob<'a> {
     pub kind: DocumentKind,
+    pub format: Format,
     pub version: u32,
     /// The file name it will be written under.
     pub file: &'a str,
@@ -103,7 +106,7 @@ pub enum BuildStatus {
 }
 
 /// Seal a build into `out_dir`: a new version when the inputs changed, nothing otherwise.
-/// `render` turns one [`DocumentJob`] into PDF bytes.
+/// `render` turns one [`DocumentJob`] into the bytes of its file (PDF or HTML).
 pub fn seal_version(
     out_dir: &Path,
     request: SealRequest,
@@ -152,11 +155,13 @@ pub fn seal_version(
 
     // Render everything before writing anything.
     let mut rendered: Vec<(DocumentKind, String, Vec<u8>, Duration)> = Vec::new();
-    for &kind in &request.documents {
-        let file = output_file_name(&request.audit_id, kind, version);
+    for &output in &request.documents {
+        let kind = output.kind;
+        let file = output_file(&request.audit_id, output, version);
         let embedded = manifest.embedded(kind.slug(), &file).to_json();
         let job = DocumentJob {
             kind,
+            format: output.format,
             version,
             file: &file,
             inputs: &manifest.inputs,
@@ -282,7 +287,7 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
     let blocking: Vec<&Problem> = dist
         .problems
         .iter()
-        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if file.ends_with(".pdf")))
+        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if !file.starts_with("manifest-")))
         .collect();
     if blocking.is_empty() {
         return Ok(());
@@ -339,7 +344,10 @@ mod tests {
             audit_id: "acme".into(),
             build_date: date(),
             inputs,
-            documents: vec![DocumentKind::Ll144Summary, DocumentKind::ComplianceMatrix],
+            documents: vec![
+                Output::pdf(DocumentKind::Ll144Summary),
+                Output::pdf(DocumentKind::ComplianceMatrix),
+            ],
         }
     }
 

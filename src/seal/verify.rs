@@ -316,7 +316,8 @@ pub fn verify_pdf_attestation(
                 match manifest
                     .outputs
                     .iter()
-                    .find(|o| o.document == attestation.document)
+                    // The document's PDF (the LL144 summary also has a web page under its slug).
+                    .find(|o| o.document == attestation.document && o.file.ends_with(".pdf"))
                 {
                     None => report.problems.push(Problem::Attestation {
                         message: format!(
