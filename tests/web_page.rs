@@ -342,6 +342,9 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
         "a rebuild changed the page"
     );
 
+    // A real browser renders the same tables and loads nothing.
+    in_chromium(&built.file("html"), &expected_rows(&metrics));
+
     // One changed byte of the page, and verify fails naming it.
     let mut bytes = html.into_bytes();
     let at = bytes.len() / 2;
@@ -360,4 +363,132 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
         String::from_utf8_lossy(&failed.stderr)
     );
     assert!(said.contains(&file), "verify does not name the page: {said}");
+}
+
+/// Debian's `chromium`, if installed. Outside CI a missing browser skips the browser checks (said
+/// on stderr); in CI (`CI=true`, where `.ci/run` installs it) it is a failure.
+fn chromium() -> Option<&'static str> {
+    let found = Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("chromium");
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("chromium is not installed; .ci/run installs it (apt-get install chromium)");
+    }
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: web_page browser checks: chromium is not installed (apt-get install -y chromium)"
+    );
+    None
+}
+
+/// Run headless Chromium on `page` with `args`, at most 90 s; its network log is written to
+/// `net_log`. Returns stdout.
+fn run_chromium(browser: &str, page: &Path, args: &[&str], net_log: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--log-net-log={}", net_log.display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).unwrap();
+        text
+    });
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "chromium failed: {status}");
+            break;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    reader.join().unwrap()
+}
+
+/// The URLs a page asked for, from a Chromium network log: requests with an initiator (the page's
+/// origin, `null` for a file). The browser's own background requests have none ("not an origin").
+fn page_requests(net_log: &Path) -> Vec<String> {
+    let log: Value = serde_json::from_slice(&std::fs::read(net_log).unwrap()).unwrap();
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        .as_u64()
+        .expect("a Chromium net log");
+    log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"].as_u64() == Some(start_job))
+        .filter(|e| e["params"]["initiator"].as_str() != Some("not an origin"))
+        .filter_map(|e| e["params"]["url"].as_str().map(String::from))
+        .collect()
+}
+
+fn in_chromium(page: &Path, expected: &[Vec<String>]) {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+
+    // The detector sees requests: a page with an image and a stylesheet elsewhere makes two.
+    let probe = dir.path().join("probe.html");
+    std::fs::write(
+        &probe,
+        r#"<!DOCTYPE html><html lang="en"><title>probe</title><img src="http://127.0.0.1:9/x.png" alt=""><link rel="stylesheet" href="http://127.0.0.1:9/x.css">"#,
+    )
+    .unwrap();
+    let probe_log = dir.path().join("probe-net.json");
+    run_chromium(browser, &probe, &["--dump-dom"], &probe_log);
+    assert_eq!(page_requests(&probe_log).len(), 2, "the net log check sees nothing");
+
+    // The page: its rendered tables read back from the DOM, and no request.
+    let net_log = dir.path().join("net.json");
+    let dom = run_chromium(browser, page, &["--dump-dom"], &net_log);
+    let rows = table_rows(&dom);
+    for row in expected {
+        assert!(has_row(&rows, row), "the rendered page lacks the row {row:?}");
+    }
+    assert_eq!(page_requests(&net_log), Vec::<String>::new(), "the page made requests");
+
+    // Screenshots at phone and desktop width, for a person to look at:
+    // FAIRFILE_SCREENSHOTS=/some/dir cargo test --test web_page
+    if let Some(shots) = std::env::var_os("FAIRFILE_SCREENSHOTS") {
+        let shots = PathBuf::from(shots);
+        std::fs::create_dir_all(&shots).unwrap();
+        for (name, size) in [("phone", "390,6500"), ("desktop", "1280,4200")] {
+            let png = shots.join(format!("ll144-summary-{name}.png"));
+            run_chromium(
+                browser,
+                page,
+                &[
+                    &format!("--window-size={size}"),
+                    &format!("--screenshot={}", png.display()),
+                ],
+                &dir.path().join(format!("{name}-net.json")),
+            );
+            assert!(png.is_file(), "no screenshot {}", png.display());
+        }
+    }
 }
