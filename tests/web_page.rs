@@ -342,6 +342,20 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
         "a rebuild changed the page"
     );
 
+    // `verify FILE` on the page says how a page is checked.
+    let lone = Command::cargo_bin("fairfile")
+        .unwrap()
+        .arg("verify")
+        .arg(built.file("html"))
+        .output()
+        .unwrap();
+    assert!(!lone.status.success());
+    let said = String::from_utf8_lossy(&lone.stdout);
+    assert!(
+        said.contains("an HTML page, not a PDF") && said.contains("audit folder"),
+        "{said}"
+    );
+
     // A real browser renders the same tables and loads nothing.
     in_chromium(&built.file("html"), &expected_rows(&metrics));
 

@@ -129,8 +129,32 @@ pub fn render_page(kind: DocumentKind, ctx: &RenderContext<'_>) -> Result<Vec<u8
 mod tests {
     use super::*;
 
+    fn row(small: bool, excluded: bool, small_sample: bool) -> RowModel {
+        RowModel {
+            category: "Asian".into(),
+            sex: None,
+            race: None,
+            n: "10".into(),
+            count: "5".into(),
+            rate: "50.0%".into(),
+            impact_ratio: "0.900".into(),
+            share: "1.0%".into(),
+            ci: "—".into(),
+            fisher_p: "—".into(),
+            four_fifths_flag: false,
+            small,
+            excluded,
+            reference: false,
+            small_sample,
+            null_reasons: vec![],
+        }
+    }
+
     #[test]
-    fn marks_follow_the_pdf() {
+    fn marks_are_the_pdfs_in_its_order() {
+        assert_eq!(marks(&row(false, false, false)), "");
+        assert_eq!(marks(&row(true, false, false)), " †");
+        assert_eq!(marks(&row(true, true, true)), " †‡*");
         assert_eq!(capitalised("below 4/5"), "Below 4/5");
         assert_eq!(capitalised(""), "");
     }
