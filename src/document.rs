@@ -150,7 +150,11 @@ impl Output {
     pub fn for_audit(audit: &Audit) -> Vec<Output> {
         DocumentKind::for_audit(audit)
             .into_iter()
-            .flat_map(|kind| kind.formats().iter().map(move |&format| Output { kind, format }))
+            .flat_map(|kind| {
+                kind.formats()
+                    .iter()
+                    .map(move |&format| Output { kind, format })
+            })
             .collect()
     }
 }

@@ -13,13 +13,13 @@ use chrono::NaiveDate;
 use crate::check::CheckReport;
 use crate::config::Audit;
 use crate::diag::{Error, Result};
+use crate::document::{Format, Output};
 use crate::events::Events;
 use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_file;
 use crate::inputs::{InputRecord, canonical_inputs};
 use crate::metrics::MetricsReport;
-use crate::document::{Format, Output};
 use crate::render::{RenderContext, Templates};
 use crate::seal::{FolderReport, InputSource, PdfReport, SealOutcome, SealRequest};
 
@@ -119,8 +119,7 @@ impl LoadedAudit {
             };
             match job.format {
                 Format::Pdf => {
-                    let rendered =
-                        crate::render::render_document(job.kind, &context, &templates)?;
+                    let rendered = crate::render::render_document(job.kind, &context, &templates)?;
                     for warning in &rendered.warnings {
                         events.warning(warning);
                     }

@@ -193,7 +193,10 @@ fn expected_rows(metrics: &Value) -> Vec<Vec<String>> {
             rows.push(cells);
         }
     }
-    assert!(rows.len() > 10, "the example has sex, race and intersectional rows");
+    assert!(
+        rows.len() > 10,
+        "the example has sex, race and intersectional rows"
+    );
     rows
 }
 
@@ -238,7 +241,10 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
     // Every user string escaped: the hostile name is text, never markup.
     assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
     assert!(!html.contains("<b>Ltd"), "{html}");
-    assert!(unescape(&html).contains(HOSTILE), "the organisation name is not on the page");
+    assert!(
+        unescape(&html).contains(HOSTILE),
+        "the organisation name is not on the page"
+    );
 
     // Nothing loaded from anywhere: no URLs, no src, no stylesheets or scripts.
     let lower = html.to_ascii_lowercase();
@@ -256,13 +262,25 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
     // Language, captions and scoped header cells on every table.
     assert!(html.contains("<html lang=\"en"), "no lang on <html>");
     let tables: Vec<&str> = html.split("<table").skip(1).collect();
-    assert!(tables.len() >= 4, "sex, race, intersectional and inputs tables");
+    assert!(
+        tables.len() >= 4,
+        "sex, race, intersectional and inputs tables"
+    );
     for table in &tables {
         let table = table.split("</table>").next().unwrap();
         let first = table.split_once('>').unwrap().1.trim_start();
-        assert!(first.starts_with("<caption"), "a table without a caption first: {table}");
-        assert!(table.contains("<th scope=\"col\""), "no column headers: {table}");
-        assert!(table.contains("<th scope=\"row\""), "no row headers: {table}");
+        assert!(
+            first.starts_with("<caption"),
+            "a table without a caption first: {table}"
+        );
+        assert!(
+            table.contains("<th scope=\"col\""),
+            "no column headers: {table}"
+        );
+        assert!(
+            table.contains("<th scope=\"row\""),
+            "no row headers: {table}"
+        );
         for th in table.split("<th").skip(1).filter(|t| !t.starts_with("ead")) {
             assert!(th.starts_with(" scope=\""), "<th{th} has no scope");
         }
@@ -292,7 +310,10 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
     let rows = table_rows(&html);
     let pdf_text = pdftotext(&built.file("pdf"));
     for expected in expected_rows(&metrics) {
-        assert!(has_row(&rows, &expected), "the page lacks the row {expected:?}");
+        assert!(
+            has_row(&rows, &expected),
+            "the page lacks the row {expected:?}"
+        );
         assert!(
             pdf_has_row(&pdf_text, &expected),
             "the PDF lacks the row {expected:?}"
@@ -305,7 +326,10 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
             .unwrap();
     let digest = manifest["input_digest"].as_str().unwrap();
     assert!(html.contains(digest), "the page lacks the content hash");
-    assert!(pdf_text.contains(&digest[..12]), "the PDF lacks the content hash");
+    assert!(
+        pdf_text.contains(&digest[..12]),
+        "the PDF lacks the content hash"
+    );
     assert!(html.contains(&format!("{AUDIT_ID}/ll144-summary/v1")));
     let file = format!("{AUDIT_ID}-ll144-summary-v1.html");
     let output = manifest["outputs"]
@@ -376,7 +400,10 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
         String::from_utf8_lossy(&failed.stdout),
         String::from_utf8_lossy(&failed.stderr)
     );
-    assert!(said.contains(&file), "verify does not name the page: {said}");
+    assert!(
+        said.contains(&file),
+        "verify does not name the page: {said}"
+    );
 }
 
 /// Debian's `chromium`, if installed. Outside CI a missing browser skips the browser checks (said
@@ -475,16 +502,27 @@ fn in_chromium(page: &Path, expected: &[Vec<String>]) {
     .unwrap();
     let probe_log = dir.path().join("probe-net.json");
     run_chromium(browser, &probe, &["--dump-dom"], &probe_log);
-    assert_eq!(page_requests(&probe_log).len(), 2, "the net log check sees nothing");
+    assert_eq!(
+        page_requests(&probe_log).len(),
+        2,
+        "the net log check sees nothing"
+    );
 
     // The page: its rendered tables read back from the DOM, and no request.
     let net_log = dir.path().join("net.json");
     let dom = run_chromium(browser, page, &["--dump-dom"], &net_log);
     let rows = table_rows(&dom);
     for row in expected {
-        assert!(has_row(&rows, row), "the rendered page lacks the row {row:?}");
+        assert!(
+            has_row(&rows, row),
+            "the rendered page lacks the row {row:?}"
+        );
     }
-    assert_eq!(page_requests(&net_log), Vec::<String>::new(), "the page made requests");
+    assert_eq!(
+        page_requests(&net_log),
+        Vec::<String>::new(),
+        "the page made requests"
+    );
 
     // Screenshots at phone and desktop width, for a person to look at:
     // FAIRFILE_SCREENSHOTS=/some/dir cargo test --test web_page

@@ -95,9 +95,11 @@ pub fn render_page(kind: DocumentKind, ctx: &RenderContext<'_>) -> Result<Vec<u8
             .map_or(crate::format::DASH, |d| d.unknown.as_str())
     };
     let flag = |key: &str| {
-        model.labels.flags.get(key).ok_or_else(|| {
-            Error::Other(format!("flag {key:?} has no label; this is a bug"))
-        })
+        model
+            .labels
+            .flags
+            .get(key)
+            .ok_or_else(|| Error::Other(format!("flag {key:?} has no label; this is a bug")))
     };
     let page = SummaryPage {
         m: &model,

@@ -25,10 +25,10 @@ use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff
 use super::problem::Problem;
 use super::{FAIRFILE_VERSION, input_digest};
 use crate::diag::{Error, InputError, Location, Result};
+use crate::document::{Format, Output};
 use crate::hash::sha256_hex;
 use crate::history::HistoryEntry;
 use crate::inputs::{InputRecord, canonical_inputs};
-use crate::document::{Output, Format};
 use crate::render::DocumentKind;
 
 /// Name of the lock file that keeps two builds from sealing into one folder at once.

@@ -7,9 +7,9 @@ use super::manifest::{MANIFEST_SCHEMA, Manifest};
 use super::problem::Problem;
 use super::{diff_inputs, input_digest};
 use crate::diag::{Error, Result};
+use crate::document::Output;
 use crate::hash::{sha256_file, sha256_hex};
 use crate::history::HistoryEntry;
-use crate::document::Output;
 use crate::render::DocumentKind;
 
 /// `manifest-v<N>.json`.
