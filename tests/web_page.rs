@@ -305,6 +305,9 @@ fn the_public_page_is_escaped_self_contained_accessible_and_sealed() {
         assert!(html.contains(css), "the page lacks {css:?}");
     }
 
+    // Every text colour on every background, light, dark and print: WCAG 2 AA (4.5:1).
+    contrast_meets_wcag_aa(&html);
+
     // The same figures as the metrics JSON and the PDF, digit for digit.
     let metrics = metrics_json(&built.audit);
     let rows = table_rows(&html);
@@ -543,4 +546,69 @@ fn in_chromium(page: &Path, expected: &[Vec<String>]) {
             assert!(png.is_file(), "no screenshot {}", png.display());
         }
     }
+}
+
+/// The palettes (`:root { --name: #rrggbb; … }`) the page's style sheet defines, in order: light,
+/// dark (`prefers-color-scheme: dark`) and print.
+fn palettes(html: &str) -> Vec<Vec<(String, String)>> {
+    html.split(":root {")
+        .skip(1)
+        .map(|block| {
+            block
+                .split('}')
+                .next()
+                .unwrap()
+                .split(';')
+                .filter_map(|decl| {
+                    let (name, value) = decl.split_once(':')?;
+                    let name = name.trim().strip_prefix("--")?;
+                    Some((name.to_string(), value.trim().to_string()))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// WCAG 2 relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+fn contrast_meets_wcag_aa(html: &str) {
+    let palettes = palettes(html);
+    assert_eq!(palettes.len(), 3, "light, dark and print palettes");
+    for palette in &palettes {
+        let colour = |name: &str| {
+            let value = &palette.iter().find(|(n, _)| n == name).unwrap().1;
+            assert!(
+                value.len() == 7 && value.starts_with('#'),
+                "--{name}: {value}"
+            );
+            value.clone()
+        };
+        for text in ["fg", "muted", "accent", "flag", "missing"] {
+            for background in ["bg", "head", "box"] {
+                let ratio = contrast(&colour(text), &colour(background));
+                assert!(
+                    ratio >= 4.5,
+                    "--{text} on --{background}: contrast {ratio:.2} < 4.5 in {palette:?}"
+                );
+            }
+        }
+    }
+    // The reference values of WCAG: black on white is 21:1.
+    assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
 }
