@@ -108,6 +108,68 @@ impl DocumentKind {
     }
 }
 
+/// The file format of one output of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// Archival PDF (PDF/A-3a + PDF/UA-1), rendered with Typst.
+    Pdf,
+    /// One self-contained web page, for the summary of results LL144 requires to be "made
+    /// publicly available on the employment section of the website" (Admin. Code
+    /// § 20-871(a)(2), 6 RCNY § 5-303).
+    Html,
+}
+
+impl Format {
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// One file a build writes for a document: the document in one format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Output {
+    pub kind: DocumentKind,
+    pub format: Format,
+}
+
+impl Output {
+    /// The PDF of `kind`.
+    pub fn pdf(kind: DocumentKind) -> Output {
+        Output {
+            kind,
+            format: Format::Pdf,
+        }
+    }
+
+    /// The files an audit's build writes, in order: every document as PDF, and the LL144
+    /// summary also as the public web page (after its PDF).
+    pub fn for_audit(audit: &Audit) -> Vec<Output> {
+        DocumentKind::for_audit(audit)
+            .into_iter()
+            .flat_map(|kind| {
+                kind.formats()
+                    .iter()
+                    .map(move |&format| Output { kind, format })
+            })
+            .collect()
+    }
+}
+
+impl DocumentKind {
+    /// The formats each document is written in. Only the LL144 summary is published on a
+    /// website (§ 20-871(a)(2)); the technical file and the matrix are archival documents.
+    pub fn formats(self) -> &'static [Format] {
+        match self {
+            DocumentKind::Ll144Summary => &[Format::Pdf, Format::Html],
+            DocumentKind::EuTechnicalFile | DocumentKind::ComplianceMatrix => &[Format::Pdf],
+        }
+    }
+}
+
 /// Where an obligation is presented: `document/anchor` (e.g. `eu-technical-file/annex-iv-3`), or
 /// `compliance-matrix` alone (the matrix only). Every obligation is in the matrix as well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

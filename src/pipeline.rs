@@ -13,13 +13,14 @@ use chrono::NaiveDate;
 use crate::check::CheckReport;
 use crate::config::Audit;
 use crate::diag::{Error, Result};
+use crate::document::{Format, Output};
 use crate::events::Events;
 use crate::evidence::EvidenceSet;
 use crate::frameworks::FrameworkSet;
 use crate::hash::sha256_file;
 use crate::inputs::{InputRecord, canonical_inputs};
 use crate::metrics::MetricsReport;
-use crate::render::{DocumentKind, RenderContext, Templates};
+use crate::render::{RenderContext, Templates};
 use crate::seal::{FolderReport, InputSource, PdfReport, SealOutcome, SealRequest};
 
 /// What a build did (see [`crate::seal::BuildStatus`]).
@@ -101,7 +102,7 @@ impl LoadedAudit {
             audit_id: audit_section.id.get_ref().clone(),
             build_date: audit_date,
             inputs,
-            documents: DocumentKind::for_audit(audit),
+            documents: Output::for_audit(audit),
         };
         crate::seal::seal_version(&out_dir, request, |job| {
             let context = RenderContext {
@@ -116,11 +117,16 @@ impl LoadedAudit {
                 history: job.history,
                 manifest_json: job.manifest_json,
             };
-            let rendered = crate::render::render_document(job.kind, &context, &templates)?;
-            for warning in &rendered.warnings {
-                events.warning(warning);
+            match job.format {
+                Format::Pdf => {
+                    let rendered = crate::render::render_document(job.kind, &context, &templates)?;
+                    for warning in &rendered.warnings {
+                        events.warning(warning);
+                    }
+                    Ok(rendered.pdf)
+                }
+                Format::Html => crate::render::render_page(job.kind, &context),
             }
-            Ok(rendered.pdf)
         })
     }
 }

@@ -191,7 +191,12 @@ fn first_build_seals_v1_and_an_unchanged_rebuild_writes_nothing() {
         .iter()
         .map(|d| format!("{}-{d}-v1.pdf", audit.id))
         .collect();
-    expected.extend(["ledger.jsonl".to_string(), "manifest-v1.json".to_string()]);
+    expected.extend([
+        // The LL144 summary is also the public web page (docs/web-page.md).
+        format!("{}-ll144-summary-v1.html", audit.id),
+        "ledger.jsonl".to_string(),
+        "manifest-v1.json".to_string(),
+    ]);
     expected.sort();
     assert_eq!(names, expected);
 
@@ -316,7 +321,8 @@ fn two_builds_into_two_folders_are_byte_identical() {
         .into_keys()
         .filter(|n| !n.starts_with('.'))
         .collect();
-    assert_eq!(files.len(), 5, "{files:?}");
+    // Three PDFs, the LL144 web page, the manifest and the ledger.
+    assert_eq!(files.len(), 6, "{files:?}");
     assert_eq!(
         files,
         listing(&two)

@@ -8,7 +8,8 @@
 //! - `markdown.rs`: Markdown evidence → Typst code with all user text in string literals;
 //! - `view.rs`: the JSON view model the templates read (`/data.json`), every figure spelled by
 //!   [`crate::format`]; `model.rs` builds it;
-//! - `diagnostics.rs`: Typst errors → messages with file, line and source excerpt.
+//! - `diagnostics.rs`: Typst errors → messages with file, line and source excerpt;
+//! - `html.rs`: the LL144 summary as a self-contained web page (askama), from the same view model.
 //!
 //! Each document is PDF/A-3a and PDF/UA-1 (tagged, with title, language and alternative text;
 //! PDF/A-3b if an audit's own template cannot meet PDF/UA-1),
@@ -33,6 +34,7 @@
 
 mod diagnostics;
 mod fonts;
+mod html;
 pub(crate) mod markdown;
 mod model;
 mod templates;
@@ -61,6 +63,7 @@ use crate::metrics::MetricsReport;
 
 /// Documents live in a leaf module ([`crate::document`]); re-exported so callers keep `render::DocumentKind`.
 pub use crate::document::DocumentKind;
+pub use html::render_page;
 pub use model::{ANNEX_IV, RENDER_SCHEMA};
 pub use templates::{TEMPLATES_DIR, TemplateFile, TemplateOrigin, Templates};
 

@@ -21,12 +21,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use super::atomic::write_atomic;
-use super::dist::{Dist, manifest_file_name, output_file_name};
+use super::dist::{Dist, manifest_file_name, output_file};
 use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
 use super::problem::Problem;
 use super::{FAIRFILE_VERSION, input_digest};
 use crate::diag::{Error, InputError, Location, Result};
+use crate::document::{Format, Output};
 use crate::hash::sha256_hex;
 use crate::history::HistoryEntry;
 use crate::inputs::{InputRecord, canonical_inputs};
@@ -43,14 +44,16 @@ pub struct SealRequest {
     pub build_date: NaiveDate,
     /// Every input with its hash, in any order (put into canonical order here).
     pub inputs: Vec<InputRecord>,
-    /// The documents of this audit, in the order to render them.
-    pub documents: Vec<DocumentKind>,
+    /// The files of this audit's documents, in the order to render them (a document in each of
+    /// its formats, [`Output::for_audit`]).
+    pub documents: Vec<Output>,
 }
 
 /// One document to render, with everything the seal provides for it.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentJob<'a> {
     pub kind: DocumentKind,
+    pub format: Format,
     pub version: u32,
     /// The file name it will be written under.
     pub file: &'a str,
@@ -105,7 +108,7 @@ pub enum BuildStatus {
 }
 
 /// Seal a build into `out_dir`: a new version when the inputs changed, nothing otherwise.
-/// `render` turns one [`DocumentJob`] into PDF bytes.
+/// `render` turns one [`DocumentJob`] into the bytes of its file (PDF or HTML).
 pub fn seal_version(
     out_dir: &Path,
     request: SealRequest,
@@ -154,11 +157,13 @@ pub fn seal_version(
 
     // Render everything before writing anything.
     let mut rendered: Vec<(DocumentKind, String, Vec<u8>, Duration)> = Vec::new();
-    for &kind in &request.documents {
-        let file = output_file_name(&request.audit_id, kind, version);
+    for &output in &request.documents {
+        let kind = output.kind;
+        let file = output_file(&request.audit_id, output, version);
         let embedded = manifest.embedded(kind.slug(), &file).to_json();
         let job = DocumentJob {
             kind,
+            format: output.format,
             version,
             file: &file,
             inputs: &manifest.inputs,
@@ -289,7 +294,7 @@ fn refuse_damaged(dist: &Dist, audit_id: &str) -> Result<()> {
     let blocking: Vec<&Problem> = dist
         .problems
         .iter()
-        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if file.ends_with(".pdf")))
+        .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if !file.starts_with("manifest-")))
         // The manifest of a build killed before its ledger line (see `intent`): completed now.
         .filter(|p| !matches!(p, Problem::Unsealed { file, .. } if super::intent::interrupted(&dist.dir, file)))
         .collect();
@@ -348,7 +353,10 @@ mod tests {
             audit_id: "acme".into(),
             build_date: date(),
             inputs,
-            documents: vec![DocumentKind::Ll144Summary, DocumentKind::ComplianceMatrix],
+            documents: vec![
+                Output::pdf(DocumentKind::Ll144Summary),
+                Output::pdf(DocumentKind::ComplianceMatrix),
+            ],
         }
     }
 

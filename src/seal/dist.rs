@@ -7,6 +7,7 @@ use super::manifest::{MANIFEST_SCHEMA, Manifest};
 use super::problem::Problem;
 use super::{diff_inputs, input_digest};
 use crate::diag::{Error, Result};
+use crate::document::Output;
 use crate::hash::{sha256_file, sha256_hex};
 use crate::history::HistoryEntry;
 use crate::render::DocumentKind;
@@ -18,11 +19,21 @@ pub fn manifest_file_name(version: u32) -> String {
 
 /// `<audit-id>-<doc>-v<N>.pdf`.
 pub fn output_file_name(audit_id: &str, kind: DocumentKind, version: u32) -> String {
-    format!("{audit_id}-{}-v{version}.pdf", kind.slug())
+    output_file(audit_id, Output::pdf(kind), version)
+}
+
+/// `<audit-id>-<doc>-v<N>.<pdf|html>`.
+pub fn output_file(audit_id: &str, output: Output, version: u32) -> String {
+    format!(
+        "{audit_id}-{}-v{version}.{}",
+        output.kind.slug(),
+        output.format.extension()
+    )
 }
 
 /// The version of a file named like a manifest or a document of `audit_id`
-/// (`manifest-v3.json`, `acme-ll144-summary-v3.pdf`), or `None` for any other name.
+/// (`manifest-v3.json`, `acme-ll144-summary-v3.pdf`, `acme-ll144-summary-v3.html`), or `None`
+/// for any other name.
 pub fn parse_versioned_name(audit_id: &str, file: &str) -> Option<u32> {
     let number = |s: &str| -> Option<u32> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0') {
@@ -36,13 +47,12 @@ pub fn parse_versioned_name(audit_id: &str, file: &str) -> Option<u32> {
     {
         return number(rest);
     }
-    let rest = file
-        .strip_prefix(audit_id)?
-        .strip_prefix('-')?
-        .strip_suffix(".pdf")?;
+    let rest = file.strip_prefix(audit_id)?.strip_prefix('-')?;
+    let (stem, extension) = rest.rsplit_once('.')?;
     DocumentKind::ALL
         .iter()
-        .find_map(|kind| number(rest.strip_prefix(kind.slug())?.strip_prefix("-v")?))
+        .filter(|kind| kind.formats().iter().any(|f| f.extension() == extension))
+        .find_map(|kind| number(stem.strip_prefix(kind.slug())?.strip_prefix("-v")?))
 }
 
 /// One version recorded in the ledger, with its manifest (read and checked against the ledger).
@@ -319,6 +329,7 @@ fn read_manifest(dir: &Path, entry: &LedgerEntry) -> std::result::Result<Manifes
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Format;
 
     #[test]
     fn versioned_names() {
@@ -340,6 +351,25 @@ mod tests {
             None
         );
         assert_eq!(parse_versioned_name("acme", "acme-notes-v2.pdf"), None);
+        assert_eq!(
+            parse_versioned_name("acme", "acme-ll144-summary-v3.html"),
+            Some(3)
+        );
+        assert_eq!(
+            parse_versioned_name("acme", "acme-compliance-matrix-v3.html"),
+            None
+        );
+        assert_eq!(
+            output_file(
+                "acme",
+                Output {
+                    kind: DocumentKind::Ll144Summary,
+                    format: Format::Html
+                },
+                4
+            ),
+            "acme-ll144-summary-v4.html"
+        );
         assert_eq!(parse_versioned_name("acme", "manifest-v.json"), None);
         assert_eq!(parse_versioned_name("acme", "manifest-v01.json"), None);
         assert_eq!(parse_versioned_name("acme", "ledger.jsonl"), None);

@@ -5,7 +5,9 @@
 //! version `N`:
 //!
 //! - the documents, `<audit-id>-<doc>-v<N>.pdf`, each embedding the version's *input manifest*
-//!   ([`EmbeddedManifest`]: everything known before rendering) as `manifest.json`;
+//!   ([`EmbeddedManifest`]: everything known before rendering) as `manifest.json`, and the LL144
+//!   summary's public page `<audit-id>-ll144-summary-v<N>.html` (version and content hash printed
+//!   in it, its SHA-256 in the manifest like every output's);
 //! - `manifest-v<N>.json` ([`Manifest`]): the inputs and, in addition, every output's SHA-256;
 //! - one line of `ledger.jsonl` ([`LedgerEntry`]) naming that manifest and its SHA-256, chained to
 //!   the line before by `line_hash`.
@@ -30,7 +32,9 @@ use serde_json::Value;
 
 pub use atomic::write_atomic;
 pub use build::{BuildStatus, DocumentJob, SealOutcome, SealRequest, WrittenFile, seal_version};
-pub use dist::{Dist, SealedVersion, manifest_file_name, output_file_name, parse_versioned_name};
+pub use dist::{
+    Dist, SealedVersion, manifest_file_name, output_file, output_file_name, parse_versioned_name,
+};
 pub use ledger::{GENESIS_HASH, LEDGER_FILE, LedgerEntry, LedgerIssue, ParsedLedger, line_hash};
 pub use manifest::{
     ChangeKind, EMBEDDED_MANIFEST_SCHEMA, EmbeddedManifest, InputChange, MANIFEST_SCHEMA, Manifest,

@@ -247,6 +247,16 @@ pub fn verify_pdf_attestation(
             return Ok(report);
         }
         Err(message) => {
+            // The LL144 web page is sealed through the folder's manifest, not an embedded one.
+            let html = pdf_bytes
+                .trim_ascii_start()
+                .get(..9)
+                .is_some_and(|head| head.eq_ignore_ascii_case(b"<!doctype"));
+            let message = if html {
+                "an HTML page, not a PDF: a page carries no embedded manifest; run `fairfile verify` on its audit folder (the manifest records the page's SHA-256)".to_string()
+            } else {
+                message
+            };
             report.problems.push(Problem::Attestation {
                 message: format!("{name}: {message}"),
             });
@@ -323,7 +333,8 @@ pub fn verify_pdf_attestation(
                 match manifest
                     .outputs
                     .iter()
-                    .find(|o| o.document == attestation.document)
+                    // The document's PDF (the LL144 summary also has a web page under its slug).
+                    .find(|o| o.document == attestation.document && o.file.ends_with(".pdf"))
                 {
                     None => report.problems.push(Problem::Attestation {
                         message: format!(
