@@ -7,6 +7,6 @@ fuzz_target!(|data: &[u8]| {
     let (_dir, root) = common::folder(include_str!("counts.toml"));
     common::write(&root, "counts.csv", data);
     if let Ok(audit) = fairfile::config::Audit::load(&root) {
-        let _ = fairfile::ingest::read(&audit, false);
+        let _ = fairfile::ingest::read(&audit, &fairfile::events::Quiet);
     }
 });

@@ -10,6 +10,6 @@ fuzz_target!(init: { let _ = std::panic::take_hook(); }, |data: &[u8]| {
     let (_dir, root) = common::folder(&common::rows_config("data.parquet"));
     common::write(&root, "data.parquet", data);
     if let Ok(audit) = fairfile::config::Audit::load(&root) {
-        let _ = fairfile::ingest::read(&audit, false);
+        let _ = fairfile::ingest::read(&audit, &fairfile::events::Quiet);
     }
 });

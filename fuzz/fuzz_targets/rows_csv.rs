@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(audit) = fairfile::config::Audit::load(&root) else {
         return;
     };
-    if let Ok(ingested) = fairfile::ingest::read(&audit, false) {
+    if let Ok(ingested) = fairfile::ingest::read(&audit, &fairfile::events::Quiet) {
         let bytes = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
