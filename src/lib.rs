@@ -12,7 +12,8 @@
 //! 5. [`evidence`]: the Markdown evidence documents under `evidence/`, hashed as read.
 //! 6. [`check`]: which obligations are met, missing, stale, failing, waived or not applicable.
 //! 7. [`render`]: the documents, compiled in-process with Typst to PDF/A-3b.
-//! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`.
+//! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`;
+//!    [`results`] is the version's metrics and check as sealed data, read back by later commands.
 //!
 //! [`sql`] writes the aggregation query that computes the counts input inside a warehouse;
 //! [`recheck`] checks a published LL144 summary's numbers and required items.
@@ -45,6 +46,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod recheck;
 pub mod render;
+pub mod results;
 pub mod scaffold;
 pub mod seal;
 pub mod sql;

@@ -21,6 +21,7 @@ use crate::hash::sha256_file;
 use crate::inputs::{InputRecord, canonical_inputs};
 use crate::metrics::MetricsReport;
 use crate::render::{RenderContext, Templates};
+use crate::results::SealedResults;
 use crate::seal::{FolderReport, InputSource, PdfReport, SealOutcome, SealRequest};
 
 /// What a build did (see [`crate::seal::BuildStatus`]).
@@ -98,11 +99,16 @@ impl LoadedAudit {
         let inputs = self.inputs(&templates)?;
 
         let out_dir = out.unwrap_or_else(|| audit.root.join(DEFAULT_OUT_DIR));
+        let audit_id = audit_section.id.get_ref().clone();
+        let digest = crate::seal::input_digest(&canonical_inputs(inputs.clone()));
+        let results =
+            SealedResults::new(&audit_id, audit_date, &digest, &self.metrics, &check).to_json();
         let request = SealRequest {
-            audit_id: audit_section.id.get_ref().clone(),
+            audit_id,
             build_date: audit_date,
             inputs,
             documents: Output::for_audit(audit),
+            results: Some(results),
         };
         crate::seal::seal_version(&out_dir, request, |job| {
             let context = RenderContext {

@@ -194,6 +194,8 @@ fn first_build_seals_v1_and_an_unchanged_rebuild_writes_nothing() {
     expected.extend([
         // The LL144 summary is also the public web page (docs/web-page.md).
         format!("{}-ll144-summary-v1.html", audit.id),
+        // The metrics and the check as data (docs/manifest.md), read back by diff/sign/export.
+        format!("{}-results-v1.json", audit.id),
         "ledger.jsonl".to_string(),
         "manifest-v1.json".to_string(),
     ]);
@@ -252,6 +254,45 @@ fn first_build_seals_v1_and_an_unchanged_rebuild_writes_nothing() {
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stdout.contains("up to date, v1"), "{again:?}");
     assert_eq!(listing(&audit.dist()), before);
+}
+
+/// A version's numbers are read back from what it sealed: the results file holds exactly what
+/// `metrics --format json` and `check --format json --as-of <audit date>` print, and a changed
+/// byte is refused.
+#[test]
+fn the_sealed_results_are_the_metrics_and_the_check_of_the_version() {
+    let audit = Audit::copy();
+    let out = audit.build();
+    assert_eq!(out.code, 0, "{out:?}");
+    let dir = audit.dir.to_str().unwrap();
+    let metrics = run(&["metrics", dir, "--format", "json"]);
+    assert_eq!(metrics.code, 0, "{metrics:?}");
+    let check = run(&["check", dir, "--format", "json", "--as-of", "2026-11-20"]);
+    assert_eq!(check.code, 0, "{check:?}");
+
+    let (version, results) = fairfile::results::load(&audit.dist(), None).unwrap();
+    assert_eq!(version, 1);
+    assert_eq!(results.schema, fairfile::results::RESULTS_SCHEMA);
+    assert_eq!(results.audit_id, audit.id);
+    assert_eq!(results.input_digest, audit.manifest(1)["input_digest"]);
+    assert_eq!(
+        serde_json::to_value(&results.metrics).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&metrics.stdout).unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(&results.check).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&check.stdout).unwrap()
+    );
+    let err = fairfile::results::load(&audit.dist(), Some(7)).unwrap_err();
+    assert!(err.to_string().contains("no sealed version 7"), "{err}");
+
+    // One changed byte: refused, naming the file.
+    let file = audit.dist().join(format!("{}-results-v1.json", audit.id));
+    flip_last_letter(&file);
+    let err = fairfile::results::load(&audit.dist(), None).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("results-v1.json"), "{message}");
+    assert!(message.contains("changed after the build"), "{message}");
 }
 
 #[test]
@@ -321,8 +362,8 @@ fn two_builds_into_two_folders_are_byte_identical() {
         .into_keys()
         .filter(|n| !n.starts_with('.'))
         .collect();
-    // Three PDFs, the LL144 web page, the manifest and the ledger.
-    assert_eq!(files.len(), 6, "{files:?}");
+    // Three PDFs, the LL144 web page, the results, the manifest and the ledger.
+    assert_eq!(files.len(), 7, "{files:?}");
     assert_eq!(
         files,
         listing(&two)

@@ -147,8 +147,8 @@ fn a_build_killed_at_any_step_is_completed_by_the_next() {
         .collect();
     steps.push("manifest-v2.json".into());
     steps.push("ledger.jsonl".into());
-    // Three PDFs, the LL144 web page, the manifest, the ledger.
-    assert_eq!(steps.len(), 6);
+    // Three PDFs, the LL144 web page, the results, the manifest, the ledger.
+    assert_eq!(steps.len(), 7);
 
     let intent = format!("manifest-v2.json {}\n", sha256_hex(&v2["manifest-v2.json"]));
     for done in 0..=steps.len() {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use super::atomic::write_atomic;
-use super::dist::{Dist, manifest_file_name, output_file};
+use super::dist::{Dist, RESULTS_DOCUMENT, manifest_file_name, output_file, results_file_name};
 use super::ledger::{LEDGER_FILE, LedgerEntry};
 use super::manifest::{InputChange, MANIFEST_SCHEMA, Manifest, OutputRecord, diff_inputs};
 use super::problem::Problem;
@@ -47,6 +47,11 @@ pub struct SealRequest {
     /// The files of this audit's documents, in the order to render them (a document in each of
     /// its formats, [`Output::for_audit`]).
     pub documents: Vec<Output>,
+    /// The version's machine-readable results (`<audit-id>-results-v<N>.json`, see
+    /// [`crate::results`]), sealed as one more output so that `diff`, `sign` and `export` read
+    /// the numbers a version attests from the version itself, never from a recomputation.
+    /// `None` seals documents only.
+    pub results: Option<Vec<u8>>,
 }
 
 /// One document to render, with everything the seal provides for it.
@@ -175,12 +180,20 @@ pub fn seal_version(
         let pdf = render(&job)?;
         rendered.push((kind, file, pdf, started.elapsed()));
     }
-    for (kind, file, pdf, _) in &rendered {
+    let mut rendered: Vec<(&str, String, Vec<u8>, Option<Duration>)> = rendered
+        .into_iter()
+        .map(|(kind, file, bytes, time)| (kind.slug(), file, bytes, Some(time)))
+        .collect();
+    if let Some(results) = request.results {
+        let file = results_file_name(&request.audit_id, version);
+        rendered.push((RESULTS_DOCUMENT, file, results, None));
+    }
+    for (document, file, bytes, _) in &rendered {
         manifest.outputs.push(OutputRecord {
-            document: kind.slug().to_string(),
+            document: document.to_string(),
             file: file.clone(),
-            sha256: sha256_hex(pdf),
-            bytes: pdf.len() as u64,
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
         });
     }
     let manifest_bytes = manifest.to_json();
@@ -220,7 +233,7 @@ pub fn seal_version(
                 output.file.as_str(),
                 pdf.as_slice(),
                 output.sha256.clone(),
-                Some(*time),
+                *time,
             )
         });
     let manifest_sha256 = ledger_entry.manifest_sha256.clone();
@@ -357,6 +370,7 @@ mod tests {
                 Output::pdf(DocumentKind::Ll144Summary),
                 Output::pdf(DocumentKind::ComplianceMatrix),
             ],
+            results: None,
         }
     }
 

@@ -31,8 +31,17 @@ pub fn output_file(audit_id: &str, output: Output, version: u32) -> String {
     )
 }
 
+/// The `document` of the results file in a manifest's outputs.
+pub const RESULTS_DOCUMENT: &str = "results";
+
+/// `<audit-id>-results-v<N>.json`: a version's metrics and check, sealed ([`crate::results`]).
+pub fn results_file_name(audit_id: &str, version: u32) -> String {
+    format!("{audit_id}-{RESULTS_DOCUMENT}-v{version}.json")
+}
+
 /// The version of a file named like a manifest or a document of `audit_id`
-/// (`manifest-v3.json`, `acme-ll144-summary-v3.pdf`, `acme-ll144-summary-v3.html`), or `None`
+/// (`manifest-v3.json`, `acme-ll144-summary-v3.pdf`, `acme-ll144-summary-v3.html`,
+/// `acme-results-v3.json`), or `None`
 /// for any other name.
 pub fn parse_versioned_name(audit_id: &str, file: &str) -> Option<u32> {
     let number = |s: &str| -> Option<u32> {
@@ -49,6 +58,9 @@ pub fn parse_versioned_name(audit_id: &str, file: &str) -> Option<u32> {
     }
     let rest = file.strip_prefix(audit_id)?.strip_prefix('-')?;
     let (stem, extension) = rest.rsplit_once('.')?;
+    if extension == "json" {
+        return number(stem.strip_prefix(RESULTS_DOCUMENT)?.strip_prefix("-v")?);
+    }
     DocumentKind::ALL
         .iter()
         .filter(|kind| kind.formats().iter().any(|f| f.extension() == extension))
@@ -351,6 +363,15 @@ mod tests {
             None
         );
         assert_eq!(parse_versioned_name("acme", "acme-notes-v2.pdf"), None);
+        assert_eq!(
+            parse_versioned_name("acme", "acme-results-v3.json"),
+            Some(3)
+        );
+        assert_eq!(parse_versioned_name("acme", "acme-results-v03.json"), None);
+        assert_eq!(
+            parse_versioned_name("acme", "acme-ll144-summary-v3.json"),
+            None
+        );
         assert_eq!(
             parse_versioned_name("acme", "acme-ll144-summary-v3.html"),
             Some(3)

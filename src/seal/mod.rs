@@ -8,6 +8,8 @@
 //!   ([`EmbeddedManifest`]: everything known before rendering) as `manifest.json`, and the LL144
 //!   summary's public page `<audit-id>-ll144-summary-v<N>.html` (version and content hash printed
 //!   in it, its SHA-256 in the manifest like every output's);
+//! - `<audit-id>-results-v<N>.json` ([`crate::results`]): the metrics and the check the
+//!   documents print, as data, so a version's numbers are read back from what it sealed;
 //! - `manifest-v<N>.json` ([`Manifest`]): the inputs and, in addition, every output's SHA-256;
 //! - one line of `ledger.jsonl` ([`LedgerEntry`]) naming that manifest and its SHA-256, chained to
 //!   the line before by `line_hash`.
@@ -33,7 +35,8 @@ use serde_json::Value;
 pub use atomic::write_atomic;
 pub use build::{BuildStatus, DocumentJob, SealOutcome, SealRequest, WrittenFile, seal_version};
 pub use dist::{
-    Dist, SealedVersion, manifest_file_name, output_file, output_file_name, parse_versioned_name,
+    Dist, RESULTS_DOCUMENT, SealedVersion, manifest_file_name, output_file, output_file_name,
+    parse_versioned_name, results_file_name,
 };
 pub use ledger::{GENESIS_HASH, LEDGER_FILE, LedgerEntry, LedgerIssue, ParsedLedger, line_hash};
 pub use manifest::{
