@@ -272,7 +272,7 @@ pub struct AuditorSection {
 }
 
 /// Historical or test data (6 RCNY §5-302).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DataKind {
     Historical,
@@ -280,7 +280,7 @@ pub enum DataKind {
 }
 
 /// Whether the AEDT selects/classifies (§5-301(b)) or scores (§5-301(c)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Selection,

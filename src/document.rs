@@ -272,6 +272,22 @@ impl Serialize for Section {
     }
 }
 
+/// A string `document` or `document/anchor`, as serialized.
+impl schemars::JsonSchema for Section {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Section".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let all: Vec<String> = Section::all().map(|s| s.to_string()).collect();
+        schemars::json_schema!({
+            "description": "A document, or `document/anchor`: where an obligation is presented (docs/frameworks.md, \"Sections\").",
+            "type": "string",
+            "enum": all,
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Section {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Section, D::Error> {
         String::deserialize(deserializer)?

@@ -30,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod dates;
 pub mod diag;
+pub mod diff;
 pub mod document;
 pub mod events;
 pub mod evidence;
@@ -48,6 +49,7 @@ pub mod recheck;
 pub mod render;
 pub mod results;
 pub mod scaffold;
+pub mod schemas;
 pub mod seal;
 pub mod sql;
 

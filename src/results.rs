@@ -26,7 +26,7 @@ use crate::seal::{Dist, RESULTS_DOCUMENT, SealedVersion};
 pub const RESULTS_SCHEMA: &str = "fairfile.results/1";
 
 /// `<audit-id>-results-v<N>.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SealedResults {
     /// [`RESULTS_SCHEMA`].

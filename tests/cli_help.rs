@@ -64,6 +64,7 @@ fn every_command_help_has_purpose_arguments_example_and_exit_codes() {
         "check",
         "build",
         "verify",
+        "diff",
         "sql",
         "recheck",
         "completions",
@@ -320,6 +321,7 @@ fn completions_for_each_shell_mention_the_subcommands() {
             "check",
             "build",
             "verify",
+            "diff",
             "recheck",
             "frameworks",
         ] {

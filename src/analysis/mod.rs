@@ -33,7 +33,7 @@ Every comparison is against the family's reference category (the highest rate)."
 /// More selections tried by the small-changes check (UGESP Q&A 21: "one or two more").
 pub const SMALL_CHANGES: [u64; 2] = [1, 2];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Analysis {
     pub note: String,
     /// Significance level of every "significant" below (two-sided).
@@ -48,7 +48,7 @@ pub struct Analysis {
 }
 
 /// One family (table) of categories compared with its reference.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FamilyAnalysis {
     pub reference: Option<String>,
     /// Known individuals in the family, how many of them positive, and their rate: the "overall
@@ -66,7 +66,7 @@ pub struct FamilyAnalysis {
     pub error_rates: Option<InequalityIndices>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CategoryAnalysis {
     pub category: String,
     pub n: u64,
@@ -118,7 +118,7 @@ pub struct CategoryAnalysis {
     pub null_reasons: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SmallChange {
     /// Positives added to the category (its n unchanged).
     pub more_positive: u64,
@@ -132,7 +132,7 @@ pub struct SmallChange {
 
 /// AIF360 `ClassificationMetric` differences, this category (unprivileged) minus the reference
 /// (privileged).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairErrorRates {
     pub average_odds_difference: Option<f64>,
     pub average_abs_odds_difference: Option<f64>,
@@ -143,7 +143,7 @@ pub struct PairErrorRates {
 }
 
 /// AIF360's generalized entropy indices of the benefit ŷ − y + 1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InequalityIndices {
     /// GE(1) over every known individual, and between the categories (each person given their
     /// category's mean benefit).

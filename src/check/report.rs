@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub const CHECK_SCHEMA: &str = "fairfile.check/1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckReport {
     pub schema: String,
     pub audit_id: String,
@@ -25,13 +25,25 @@ pub struct CheckReport {
 }
 
 /// A file in the evidence folder that is neither a document nor a named attachment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UnreferencedFile {
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Met,
@@ -106,7 +118,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StatusCounts {
     pub met: usize,
     pub missing: usize,
@@ -150,7 +162,7 @@ impl StatusCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FrameworkResult {
     pub id: String,
     pub title: String,
@@ -158,7 +170,7 @@ pub struct FrameworkResult {
     pub obligations: Vec<ObligationResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ObligationResult {
     pub id: String,
     pub cite: String,
@@ -179,7 +191,7 @@ pub struct ObligationResult {
     pub applicability_undecided: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvidenceRef {
     pub kind: String,
     /// Evidence document path relative to the audit folder; `None` for computed evidence.
@@ -192,7 +204,7 @@ pub struct EvidenceRef {
     pub date: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CrosswalkEntry {
     pub path: String,
     pub sha256: String,

@@ -98,6 +98,19 @@ pub enum Command {
         exit_status!()
     ))]
     Verify(VerifyArgs),
+    /// Show what changed between two sealed versions: inputs, metrics, obligations, documents.
+    #[command(
+        long_about = "Show what changed between two sealed versions: inputs, metrics, obligations, documents.\n\n\
+            Reads only what the versions sealed (their manifests and results files, hashes checked), never \
+            the current folder. Default: the two latest versions; one version given: that one and the latest.",
+        after_help = concat!(
+            "Examples:\n  fairfile diff examples/acme-resumerank          # the two latest versions\n  \
+             fairfile diff . v1                              # version 1 against the latest\n  \
+             fairfile diff . v1 v3 --format json > diff.json\n",
+            exit_status!()
+        )
+    )]
+    Diff(super::diff::DiffArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     #[command(after_help = concat!(
         "Examples:\n  fairfile sql examples/acme-resumerank --dialect postgres\n  \

@@ -9,6 +9,7 @@ mod args;
 mod build;
 mod check;
 mod completions;
+mod diff;
 mod frameworks;
 mod init;
 mod man;
@@ -76,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Sql(a) => sql::run(a),
         Command::Recheck(a) => recheck::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };

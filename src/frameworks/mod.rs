@@ -48,7 +48,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub const FACT_PREFIXES: &[&str] = &["audit", "facts", "auditor", "data", "metrics"];
 
 /// One framework, validated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Framework {
     pub id: String,
     pub title: String,
@@ -66,7 +66,7 @@ pub struct Framework {
 }
 
 /// The file a framework was read from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     /// `builtin:frameworks/<file>` for shipped frameworks, else the path relative to the audit folder.
     pub path: String,
@@ -75,7 +75,7 @@ pub struct Source {
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NamedDate {
     pub date: NaiveDate,
     pub cite: Option<String>,
@@ -86,7 +86,7 @@ pub struct NamedDate {
 
 /// `[[exemptions]]`: when every condition holds, the framework's obligations (except those
 /// listed) do not apply; a condition whose fact is not declared leaves that undecided.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Exemption {
     pub id: String,
     pub cite: String,
@@ -102,7 +102,7 @@ impl Exemption {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvidenceKind {
     pub id: String,
     pub description: String,
@@ -112,7 +112,7 @@ pub struct EvidenceKind {
     pub declared_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Obligation {
     pub id: String,
     pub cite: String,
@@ -134,7 +134,7 @@ pub struct Obligation {
 }
 
 /// One evidence requirement: any one of `kinds`, subject to its date rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Requirement {
     pub kinds: Vec<String>,
     /// Evidence dated within `days` days before `date`.
@@ -147,20 +147,22 @@ pub struct Requirement {
     pub not_after: Option<RefDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PeriodRule {
     pub period: Period,
     pub date: RefDate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DayRule {
     pub days: u32,
     pub date: RefDate,
 }
 
 /// The dates a rule can be relative to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RefDate {
     /// `--as-of` (default: the audit date).
@@ -200,14 +202,14 @@ impl RefDate {
 }
 
 /// A condition on one fact (see `docs/frameworks.md`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Condition {
     pub fact: String,
     pub op: ConditionOp,
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionOp {
     Equals(serde_json::Value),

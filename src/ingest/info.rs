@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::DataKind;
 
 /// Where the numbers come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataInfo {
     /// `rows` or `counts`.
     pub input: String,
@@ -30,7 +30,7 @@ pub struct DataInfo {
     pub scores_at_median: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutcomeValue {
     /// The column the value comes from (`selected`, `label`).
     pub column: String,
@@ -40,7 +40,7 @@ pub struct OutcomeValue {
     pub counted_as: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CategoryValue {
     /// `sex` or `race`.
     pub dimension: String,

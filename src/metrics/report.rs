@@ -15,7 +15,7 @@ pub use crate::ingest::{CategoryValue, DataInfo, OutcomeValue};
 /// Schema id written into the JSON, bumped on any incompatible change.
 pub const METRICS_SCHEMA: &str = "fairfile.metrics/1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MetricsReport {
     pub schema: String,
     /// `selection` or `scoring`.
@@ -47,7 +47,7 @@ pub struct MetricsReport {
 }
 
 /// The statistical and reporting choices in force.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Policy {
     /// Categories with a share below this are flagged `small` (6 RCNY §5-301(d): 0.02).
     pub small_category_share: f64,
@@ -69,7 +69,7 @@ pub struct Policy {
     pub test_method: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dimensions {
     pub sex: Dimension,
     pub race_ethnicity: Dimension,
@@ -88,7 +88,7 @@ impl Dimensions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dimension {
     /// False when the data has no column for this dimension ("not provided"): `categories` is empty.
     pub provided: bool,
@@ -101,7 +101,7 @@ pub struct Dimension {
     pub categories: Vec<CategoryResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CategoryResult {
     pub category: String,
     /// Intersectional items: the sex part.
@@ -148,7 +148,7 @@ impl CategoryResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Fairness {
     /// What the prediction is (`selected column` or `score >= threshold`) and what the label is.
     pub prediction: String,
@@ -158,7 +158,7 @@ pub struct Fairness {
     pub intersectional: Option<FairnessDimension>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FairnessDimension {
     pub groups: Vec<FairnessGroup>,
     pub demographic_parity_difference: Option<f64>,
@@ -170,7 +170,7 @@ pub struct FairnessDimension {
     pub null_reasons: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FairnessGroup {
     pub group: String,
     pub n: u64,

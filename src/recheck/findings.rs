@@ -16,7 +16,7 @@ use super::printed::{Printed, Q, some_count_admits};
 use crate::config::{DataKind, EEO1_RACE, EEO1_SEX, Outcome};
 
 /// What is wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Cannot be right at any rounding.
@@ -29,7 +29,7 @@ pub enum Kind {
     Stale,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Wrong, or required and absent.
@@ -184,9 +184,25 @@ impl Serialize for Code {
     }
 }
 
+/// A string: one of the stable codes listed in `docs/recheck.md`.
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({
+            "description": "The finding's stable code (`kind.name`, docs/recheck.md).",
+            "type": "string",
+            "enum": all,
+        })
+    }
+}
+
 /// One finding. Every field is always present in JSON (null when not applicable), so that rows of
 /// findings line up as spreadsheet columns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub code: Code,
     pub kind: Kind,

@@ -20,7 +20,9 @@ use crate::diag::{Error, InputError, Location, Result, suggest};
 use crate::ingest::values::{AxisMap, Resolved};
 
 /// The three families of categories LL144 reports (6 RCNY §5-301(b)(3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Table {
     Sex,

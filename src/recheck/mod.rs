@@ -65,7 +65,7 @@ pub fn summary_files(path: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// One summary's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Checked {
     pub file: String,
     pub employer: Option<String>,
@@ -78,7 +78,7 @@ pub struct Checked {
 }
 
 /// A finding with the summary it belongs to: one spreadsheet row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FindingRow<'a> {
     pub file: &'a str,
     #[serde(flatten)]
@@ -86,7 +86,7 @@ pub struct FindingRow<'a> {
 }
 
 /// The JSON report: one entry per summary, and every finding as a flat row with fixed columns.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report<'a> {
     pub schema: &'static str,
     pub as_of: NaiveDate,
