@@ -34,6 +34,18 @@ fn run(args: &[&str], dir: &Path, code: i32) -> (String, String) {
     (stdout, stderr)
 }
 
+/// `fairfile diff DIR ARGS` (the versions come after the folder).
+fn diff_versions(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let out = fairfile().arg("diff").arg(dir).args(args).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "fairfile diff DIR {args:?}: {said}"
+    );
+    (String::from_utf8_lossy(&out.stdout).into_owned(), said)
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -255,6 +267,21 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
         table.contains("version 1 (2026-11-20) → version 2 (2026-11-20)"),
         "{table}"
     );
+
+    // Versions named: the same diff; a version with itself, or one not sealed, is refused.
+    let (named, _) = diff_versions(&dir, &["v1", "2", "--format", "json"], 0);
+    assert_eq!(named, json);
+    let (_, said) = diff_versions(&dir, &["v2"], 2);
+    assert!(said.contains("compared with itself"), "{said}");
+    let (_, said) = diff_versions(&dir, &["v9"], 2);
+    assert!(said.contains("no sealed version 9"), "{said}");
+    // Only what was sealed is read: an altered results file is refused, not compared.
+    let results = dist.join(format!("{ID}-results-v1.json"));
+    let sealed = std::fs::read(&results).unwrap();
+    std::fs::write(&results, [&sealed[..], b" "].concat()).unwrap();
+    let (_, said) = run(&["diff"], &dir, 2);
+    assert!(said.contains("changed after the build"), "{said}");
+    std::fs::write(&results, sealed).unwrap();
 
     // 7. status: the next audit date. (Added at the merge with `fairfile status`.)
     // ── STATUS STEP GOES HERE ──
