@@ -273,6 +273,14 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
     assert_eq!(named, json);
     let (_, said) = diff_versions(&dir, &["v2"], 2);
     assert!(said.contains("compared with itself"), "{said}");
+    let out = fairfile()
+        .args(["diff", "v1"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("`fairfile diff . v1`"), "{said}");
     let (_, said) = diff_versions(&dir, &["v9"], 2);
     assert!(said.contains("no sealed version 9"), "{said}");
     // Only what was sealed is read: an altered results file is refused, not compared.

@@ -42,6 +42,19 @@ fn parse_version(text: &str) -> std::result::Result<u32, String> {
 }
 
 pub fn run(args: DiffArgs) -> Result<Outcome> {
+    let dir = &args.audit.audit_dir;
+    if !dir.exists()
+        && let Some(v) = dir.to_str().and_then(|t| parse_version(t).ok())
+    {
+        return Err(crate::diag::InputError::new(
+            crate::diag::Location::file(dir),
+            "no such audit folder",
+        )
+        .with_help(format!(
+            "the audit folder comes first: `fairfile diff . v{v}` compares version {v} with the latest"
+        ))
+        .into());
+    }
     let out_dir = args
         .out
         .unwrap_or_else(|| args.audit.audit_dir.join(crate::pipeline::DEFAULT_OUT_DIR));
