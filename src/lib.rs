@@ -15,6 +15,8 @@
 //! 8. [`seal`]: manifest of input hashes, versions, the hash-chained ledger, and `verify`;
 //!    [`results`] is the version's metrics and check as sealed data, read back by later commands.
 //!
+//! [`status`] lists what is due and when (re-audit, notices, reviews, waivers), from the check's
+//! own rules; [`diff`] compares two sealed versions.
 //! [`sql`] writes the aggregation query that computes the counts input inside a warehouse;
 //! [`recheck`] checks a published LL144 summary's numbers and required items.
 //! [`document`] names the documents and the sections obligations are filed under: a leaf that
@@ -52,5 +54,6 @@ pub mod scaffold;
 pub mod schemas;
 pub mod seal;
 pub mod sql;
+pub mod status;
 
 pub use diag::{Error, InputError, Location, Result};

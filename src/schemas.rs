@@ -56,6 +56,12 @@ pub fn all() -> Vec<OutputSchema> {
             Some(crate::diff::DIFF_SCHEMA),
             "docs/diff-json.md",
         ),
+        output::<crate::status::StatusReport>(
+            "status",
+            "fairfile status --format json",
+            Some(crate::status::STATUS_SCHEMA),
+            "docs/status-json.md",
+        ),
     ]
 }
 

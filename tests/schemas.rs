@@ -175,6 +175,20 @@ fn real_output_validates_against_the_committed_schemas() {
                 &[0],
             ),
         ),
+        (
+            "status",
+            json_of(
+                &[
+                    "status",
+                    &example,
+                    "--format",
+                    "json",
+                    "--as-of",
+                    "2026-11-20",
+                ],
+                &[0],
+            ),
+        ),
         // Published summaries with findings (exit 1), and a fixture.
         (
             "recheck",

@@ -45,6 +45,22 @@ pub fn business_days_between(from: NaiveDate, to: NaiveDate, holidays: &[NaiveDa
     count
 }
 
+/// The latest day on which something can be done and still come `n` business days before
+/// `reference` (the inverse of [`add_business_days`]: `add_business_days(day, n) <= reference`).
+/// `fairfile status` gives it as the last day to post a notice.
+pub fn latest_day_before(reference: NaiveDate, n: u32, holidays: &[NaiveDate]) -> NaiveDate {
+    let mut day = reference;
+    loop {
+        if business_days_between(day, reference, holidays) >= n {
+            return day;
+        }
+        day = match day.pred_opt() {
+            Some(d) => d,
+            None => return day,
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +101,26 @@ mod tests {
         );
         assert!(!is_business_day(d("2026-03-16"), &holidays));
         assert!(!is_business_day(d("2026-03-07"), &[]));
+    }
+
+    #[test]
+    fn latest_day_before_inverts_add_business_days() {
+        // Use on Friday 2026-03-20: notice by Sunday 2026-03-08 (Mon 9 … Fri 20 are 10 business
+        // days; the notice day itself does not count).
+        assert_eq!(latest_day_before(d("2026-03-20"), 10, &[]), d("2026-03-08"));
+        // A holiday in the window moves it back a business day.
+        assert_eq!(
+            latest_day_before(d("2026-03-20"), 10, &[d("2026-03-16")]),
+            d("2026-03-05")
+        );
+        let holidays = [d("2026-11-26"), d("2026-12-25")];
+        for offset in 0..60 {
+            let reference = d("2026-11-01") + chrono::Days::new(offset);
+            let latest = latest_day_before(reference, 10, &holidays);
+            assert!(add_business_days(latest, 10, &holidays) <= reference);
+            let next = latest.succ_opt().unwrap();
+            assert!(add_business_days(next, 10, &holidays) > reference);
+        }
     }
 
     #[test]

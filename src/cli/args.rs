@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 macro_rules! exit_status {
     () => {
         "\nExit status:\n  0  success\n  \
-         1  findings the command was asked to gate on (check --fail-on, verify mismatches, recheck findings)\n  \
+         1  findings the command was asked to gate on (check --fail-on, verify mismatches, recheck findings, status --fail-on-overdue)\n  \
          2  usage or input error: the message names the file and what to do next\n  \
          3  internal failure"
     };
@@ -111,6 +111,24 @@ pub enum Command {
         )
     )]
     Diff(super::diff::DiffArgs),
+    /// What is due and when: the next audit, notice and posting dates, reviews, waivers, new duties.
+    #[command(
+        long_about = "What is due and when: the next audit, notice and posting dates, reviews, waivers, new duties.\n\n\
+            Every date comes from a rule the check enforces: the evidence rules of the applicable \
+            obligations (the LL144 audit no more than a year before use, notices 10 business days \
+            before use with [audit] holidays skipped, the summary posted before use and kept 6 months \
+            after the last use), the evidence documents' review_by and expires, the waivers' until, \
+            and the dates from which obligations of this audit's roles apply. Sorted by date, with \
+            the days remaining counted from --as-of (default: today).",
+        after_help = concat!(
+            "Examples:\n  fairfile status examples/acme-resumerank --as-of 2026-11-20\n  \
+             fairfile status . --within 30 --fail-on-overdue   # a weekly job: exit 1 if anything is overdue\n  \
+             fairfile status . --format ics --out audit-deadlines.ics   # import into a calendar\n  \
+             fairfile status . --format json\n",
+            exit_status!()
+        )
+    )]
+    Status(super::status::StatusArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     #[command(after_help = concat!(
         "Examples:\n  fairfile sql examples/acme-resumerank --dialect postgres\n  \

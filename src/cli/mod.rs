@@ -16,6 +16,7 @@ mod man;
 mod metrics;
 mod recheck;
 mod sql;
+mod status;
 mod terminal;
 mod verify;
 
@@ -78,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Sql(a) => sql::run(a),
         Command::Recheck(a) => recheck::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Status(a) => status::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };
@@ -114,6 +116,7 @@ Start here:
   1. fairfile init my-audit --framework nyc-ll144   scaffold an audit folder: fairfile.toml, data/, evidence/
   2. fairfile check my-audit                        what is met, and what is still to do
   3. fairfile build my-audit                        seal the documents into my-audit/dist/
+  4. fairfile status my-audit                       what is due next: re-audit, notices, reviews
 
 Or look at a finished example first:
   fairfile check examples/acme-resumerank
@@ -127,6 +130,7 @@ fn outside_notices(command: &Command) {
     let dir = match command {
         Command::Metrics(a) => &a.audit.audit_dir,
         Command::Check(a) => &a.audit.audit_dir,
+        Command::Status(a) => &a.audit.audit_dir,
         Command::Build(a) => &a.audit.audit_dir,
         Command::Sql(a) => &a.audit.audit_dir,
         Command::Verify(a) => a.audit.as_ref().unwrap_or(&a.target),
