@@ -1,7 +1,8 @@
 //! A compliance officer's year, through the binary, as a new user walks it (issue 9): `init` →
 //! `check` lists what is still to do → the data and filled-in evidence go in and `fairfile.toml`
 //! is filled in → `check` is met → `build` (PDF, web page, results) → `verify` → the data changes
-//! → `build` v2 → `diff` shows the moved impact ratios and the changed data hash.
+//! → `build` v2 → `diff` shows the moved impact ratios and the changed data hash → `status` shows
+//! the next audit date.
 //! The data and evidence are the example's (`examples/acme-resumerank`), LL144 only.
 
 use std::path::Path;
@@ -291,6 +292,27 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
     assert!(said.contains("changed after the build"), "{said}");
     std::fs::write(&results, sealed).unwrap();
 
-    // 7. status: the next audit date. (Added at the merge with `fairfile status`.)
-    // ── STATUS STEP GOES HERE ──
+    // 7. status: the next audit date. The bias audit on record (the example's, dated 2026-11-20)
+    // covers uses for 365 days (6 RCNY § 5-301(a)): the next one is due for uses after 2027-11-20.
+    let (json, _) = run(
+        &["status", "--as-of", "2026-11-20", "--format", "json"],
+        &dir,
+        0,
+    );
+    let status: Value = serde_json::from_str(&json).unwrap();
+    let renew = status["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "renew" && d["obligation"] == "nyc-ll144/5-301-a")
+        .unwrap_or_else(|| panic!("no re-audit deadline in {status:#}"));
+    assert_eq!(renew["date"], "2027-11-20");
+    assert_eq!(renew["days_remaining"], 365);
+    let (table, _) = run(&["status", "--as-of", "2026-11-20"], &dir, 0);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("2027-11-20") && l.contains("Bias audit")),
+        "{table}"
+    );
 }
