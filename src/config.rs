@@ -82,6 +82,28 @@ pub struct Audit {
 }
 
 impl Audit {
+    /// A folder whose `fairfile.toml` still holds [`PLACEHOLDER`] values (a fresh `fairfile init`),
+    /// loaded with each placeholder standing in as a value of its type, so that `check` can list
+    /// the obligations still to do beside the keys still to fill in. Never used to compute or
+    /// build anything. `None` when there is no placeholder, or the config fails for another reason
+    /// (which the ordinary load reports).
+    pub fn load_provisional(root: impl AsRef<Path>) -> Option<Audit> {
+        let root = root.as_ref().to_path_buf();
+        let config_path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&config_path).ok()?;
+        if text.len() as u64 > crate::limits::MAX_CONFIG_BYTES {
+            return None;
+        }
+        let config_text = provisional_text(&text)?;
+        let config = AuditConfig::parse_provisional(&config_text, &config_path).ok()?;
+        Some(Audit {
+            root,
+            config_path,
+            config_text,
+            config,
+        })
+    }
+
     /// Load `DIR/fairfile.toml`.
     pub fn load(root: impl AsRef<Path>) -> Result<Audit> {
         let root = root.as_ref().to_path_buf();
@@ -441,6 +463,14 @@ impl AuditConfig {
         Ok(config)
     }
 
+    /// Parse a config whose placeholders were replaced by [`provisional_text`]: every check but
+    /// the placeholder one (which the caller has already reported).
+    fn parse_provisional(text: &str, path: &Path) -> Result<AuditConfig> {
+        let config: AuditConfig = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
     /// Semantic checks that serde cannot express. Collects every problem, not only the first.
     fn validate(&self, text: &str, path: &Path) -> Result<()> {
         let mut errors = Vec::new();
@@ -705,6 +735,44 @@ unknown = [""]
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.contains("\"M\" is mapped to both"), "{err}");
     }
+}
+
+/// The config text with each quoted [`PLACEHOLDER`] value replaced by a stand-in of the type the
+/// key needs (`fairfile init` says the type in the placeholder: "(without quotes)" for a date or a
+/// boolean), or `None` when the text holds no placeholder.
+fn provisional_text(text: &str) -> Option<String> {
+    let marker = format!("\"{PLACEHOLDER}");
+    if !text.contains(&marker) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let Some(at) = line
+            .find(&marker)
+            .filter(|_| !line.trim_start().starts_with('#'))
+        else {
+            out.push_str(line);
+            continue;
+        };
+        let end = line[at + 1..].find('"')? + at + 2;
+        let hint = &line[at + 1..end - 1];
+        let key = line[..at].split('=').next().unwrap_or("").trim();
+        let stand_in = if hint.contains("true or false") {
+            "false".to_string()
+        } else if hint.contains("(without quotes)") {
+            "2000-01-01".to_string()
+        } else if key == "kind" {
+            "\"historical\"".to_string()
+        } else if key == "id" {
+            "\"fill-in\"".to_string()
+        } else {
+            format!("\"{hint}\"")
+        };
+        out.push_str(&line[..at]);
+        out.push_str(&stand_in);
+        out.push_str(&line[end..]);
+    }
+    Some(out)
 }
 
 /// Every value still holding the [`PLACEHOLDER`], as one error per key (file, line, column and

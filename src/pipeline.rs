@@ -154,6 +154,16 @@ fn declarations(audit: &Audit) -> Result<(FrameworkSet, EvidenceSet)> {
     Ok((frameworks, evidence))
 }
 
+/// For a folder whose `fairfile.toml` still holds placeholders (a fresh `fairfile init`): the
+/// obligations still to do, read from the frameworks and evidence templates the config names
+/// (see [`crate::check::todo`]). `None` when the config has no placeholder or fails otherwise.
+pub fn provisional_todo(audit_dir: &Path) -> Option<(Audit, Vec<crate::check::todo::TodoItem>)> {
+    let audit = Audit::load_provisional(audit_dir)?;
+    let (frameworks, evidence) = declarations(&audit).ok()?;
+    let items = crate::check::todo::todo(&audit, &frameworks, &evidence);
+    Some((audit, items))
+}
+
 /// Every input of the audit as a build would collect it now, without computing metrics or
 /// rendering (for `verify`): config, data file (hashed here), frameworks, templates, evidence
 /// documents, their attachments and the images they show.

@@ -119,21 +119,81 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
 
     // 1. init: a scaffold, and check says what is still to do.
     run(&["init", "--framework", "nyc-ll144"], &dir, 0);
-    let (_, said) = run(&["check"], &dir, 2);
+    let (todo, said) = run(&["check"], &dir, 2);
     for key in ["audit.audit_date", "auditor.independent", "data.kind"] {
         assert!(
             said.contains(&format!("`{key}` is not filled in")),
             "{said}"
         );
     }
+    // Beside the keys to fill in, the obligations still to evidence, each with its template.
+    assert!(todo.starts_with("Still to do in "), "{todo}");
+    assert!(
+        todo.contains("nyc-ll144/5-301-a  Bias audit no more than one year before use"),
+        "{todo}"
+    );
+    assert!(
+        todo.contains(
+            "independent_bias_audit: fill in the template evidence/independent-bias-audit.md and remove `draft = true`"
+        ),
+        "{todo}"
+    );
+    assert!(
+        todo.contains("impact_ratios_sex: computed from the data; put it at data/applicants.csv"),
+        "{todo}"
+    );
+    // Scoring obligations are ruled out by the scaffold's `outcome = "selection"` already.
+    assert!(!todo.contains("nyc-ll144/5-301-c-sex"), "{todo}");
 
-    // 2. The data and the filled-in evidence go in (the templates' places taken by the
-    //    finished documents), and fairfile.toml is filled in.
+    // 2. The data goes in and fairfile.toml is filled in: the check runs, and a template still
+    //    marked `draft` is missing evidence, named as such; filled in, it is met.
     std::fs::copy(
         Path::new(EXAMPLE).join("data/applicants.csv"),
         dir.join("data/applicants.csv"),
     )
     .unwrap();
+    std::fs::write(dir.join("fairfile.toml"), config()).unwrap();
+    let scope = |dir: &Path| -> (String, String) {
+        let (json, _) = run(&["check", "--format", "json"], dir, 0);
+        let check: Value = serde_json::from_str(&json).unwrap();
+        check["frameworks"][0]["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == "20-870-aedt")
+            .map(|o| {
+                (
+                    o["status"].as_str().unwrap().to_string(),
+                    o["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    let (status, reason) = scope(&dir);
+    assert_eq!(status, "missing", "{reason}");
+    assert!(
+        reason.contains("evidence/aedt-scope-assessment.md"),
+        "{reason}"
+    );
+    let template = dir.join("evidence/aedt-scope-assessment.md");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let filled = text
+        .lines()
+        .filter(|l| l.trim() != "draft = true")
+        .map(|l| {
+            if l.starts_with("date = ") {
+                "date = 2026-10-01"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&template, filled).unwrap();
+    let (status, reason) = scope(&dir);
+    assert_eq!(status, "met", "{reason}");
+
+    //    The rest of the evidence: the example's finished documents take the templates' places.
     for template in std::fs::read_dir(dir.join("evidence")).unwrap() {
         std::fs::remove_file(template.unwrap().path()).unwrap();
     }
@@ -143,7 +203,6 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
             &dir.join("evidence").join(folder),
         );
     }
-    std::fs::write(dir.join("fairfile.toml"), config()).unwrap();
 
     // 3. check: every LL144 obligation for an employer is met (or not applicable).
     let (json, _) = run(&["check", "--format", "json"], &dir, 0);

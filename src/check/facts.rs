@@ -13,6 +13,15 @@ use crate::metrics::MetricsReport;
 
 /// Build `{ audit, facts, auditor, data, metrics }` for one check.
 pub fn document(audit: &Audit, metrics: &MetricsReport) -> Result<Value> {
+    document_of(audit, Some(metrics))
+}
+
+/// The facts document before any data is read (`metrics` absent: conditions on it are undecided).
+pub fn document_without_metrics(audit: &Audit) -> Result<Value> {
+    document_of(audit, None)
+}
+
+fn document_of(audit: &Audit, metrics: Option<&MetricsReport>) -> Result<Value> {
     let to_json = |what: &str, v: serde_json::Result<Value>| {
         v.map_err(|e| Error::Other(format!("cannot build the facts document ({what}): {e}")))
     };
@@ -40,10 +49,12 @@ pub fn document(audit: &Audit, metrics: &MetricsReport) -> Result<Value> {
         "data".into(),
         to_json("data", serde_json::to_value(config.data.get_ref()))?,
     );
-    doc.insert(
-        "metrics".into(),
-        to_json("metrics", serde_json::to_value(metrics))?,
-    );
+    if let Some(metrics) = metrics {
+        doc.insert(
+            "metrics".into(),
+            to_json("metrics", serde_json::to_value(metrics))?,
+        );
+    }
     Ok(Value::Object(doc))
 }
 

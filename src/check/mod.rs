@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod facts;
 pub mod report;
+pub mod todo;
 
 pub use report::*;
 

@@ -12,7 +12,20 @@ use crate::frameworks::diags::Code;
 use crate::pipeline::LoadedAudit;
 
 pub fn run(args: CheckArgs) -> Result<Outcome> {
-    let loaded = LoadedAudit::load(&args.audit.audit_dir, &Terminal::new())?;
+    let loaded = match LoadedAudit::load(&args.audit.audit_dir, &Terminal::new()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            // A fresh `fairfile init` folder: beside the keys still to fill in (the error, on
+            // stderr), list the obligations still to evidence, so the folder says what comes next.
+            if args.format == Format::Table
+                && let Some((audit, items)) =
+                    crate::pipeline::provisional_todo(&args.audit.audit_dir)
+            {
+                super::print_styled(&render_todo(&audit, &items))?;
+            }
+            return Err(e);
+        }
+    };
     let report = loaded.check(args.as_of.unwrap_or(loaded.audit_date()))?;
 
     match args.format {
@@ -43,6 +56,62 @@ pub fn run(args: CheckArgs) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// The to-do list of a folder that cannot be checked yet (placeholders in fairfile.toml).
+fn render_todo(audit: &crate::config::Audit, items: &[crate::check::todo::TodoItem]) -> String {
+    let mut out = String::new();
+    let root = audit.root.display();
+    let _ = writeln!(
+        out,
+        "Still to do in {root} ({} obligation{} of the frameworks and roles in fairfile.toml lack finished evidence).\n\
+         The full check (dates, conditions, computed results) runs once every key listed below the table is filled in.\n",
+        format::count(items.len() as u64),
+        if items.len() == 1 { "" } else { "s" }
+    );
+    let data = audit
+        .config
+        .data
+        .get_ref()
+        .path
+        .as_ref()
+        .map(|p| p.get_ref().clone())
+        .unwrap_or_else(|| "data/".to_string());
+    let data_there = audit.root.join(&data).is_file();
+    for item in items {
+        let _ = writeln!(out, "{}  {}  ({})", item.obligation, item.title, item.cite);
+        for need in &item.needs {
+            let kinds = need.kinds.join(" or ");
+            let line = if need.computed {
+                if data_there {
+                    format!("{kinds}: computed from {data}")
+                } else {
+                    format!(
+                        "{kinds}: computed from the data; put it at {data} (data/README.md lists the columns)"
+                    )
+                }
+            } else if need.drafts.is_empty() {
+                format!(
+                    "{kinds}: no document yet; add one under evidence/ with kind = [\"{}\"]",
+                    need.kinds[0]
+                )
+            } else {
+                format!(
+                    "{kinds}: fill in the template {} and remove `draft = true`",
+                    need.drafts.join(", ")
+                )
+            };
+            let _ = writeln!(out, "    {line}");
+        }
+        if item.depends_on_facts {
+            let _ = writeln!(
+                out,
+                "    (applies only when facts hold: declare them in [audit.facts]; it may then not apply)"
+            );
+        }
+    }
+    out.push('\n');
+    out
 }
 
 fn unreferenced_message(path: &str) -> String {
