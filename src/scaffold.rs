@@ -35,6 +35,36 @@ pub struct File {
     pub contents: String,
 }
 
+/// Schema id of `fairfile init --format json`.
+pub const INIT_SCHEMA: &str = "fairfile.init/1";
+
+/// `fairfile init --format json`: the files written, and what to run next.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct InitReport {
+    /// `fairfile.init/1`.
+    pub schema: String,
+    /// The audit folder, as given.
+    pub dir: String,
+    pub frameworks: Vec<String>,
+    pub roles: Vec<String>,
+    /// Every file written, relative to `dir`, with its SHA-256.
+    pub files: Vec<InitFile>,
+    /// The steps that come next, in order.
+    pub next: Vec<String>,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct InitFile {
+    pub path: String,
+    pub sha256: String,
+    /// A Markdown evidence template (`draft = true` until written).
+    pub evidence_template: bool,
+}
+
 /// An employer using a hiring tool: LL144 `employer`, AI Act `deployer`.
 pub fn default_roles(frameworks: &[String]) -> Vec<String> {
     frameworks

@@ -56,6 +56,30 @@ pub fn all() -> Vec<OutputSchema> {
             Some(crate::diff::DIFF_SCHEMA),
             "docs/diff-json.md",
         ),
+        output::<crate::seal::BuildReport>(
+            "build",
+            "fairfile build --format json",
+            Some(crate::seal::BUILD_SCHEMA),
+            "docs/manifest.md",
+        ),
+        output::<crate::seal::VerifyReport>(
+            "verify",
+            "fairfile verify --format json",
+            Some(crate::seal::VERIFY_SCHEMA),
+            "docs/manifest.md",
+        ),
+        output::<crate::frameworks::FrameworkList>(
+            "frameworks",
+            "fairfile frameworks list --format json",
+            Some(crate::frameworks::FRAMEWORKS_SCHEMA),
+            "docs/frameworks.md",
+        ),
+        output::<crate::scaffold::InitReport>(
+            "init",
+            "fairfile init --format json",
+            Some(crate::scaffold::INIT_SCHEMA),
+            "docs/config.md",
+        ),
         output::<crate::status::StatusReport>(
             "status",
             "fairfile status --format json",

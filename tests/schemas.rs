@@ -220,6 +220,85 @@ fn real_output_validates_against_the_committed_schemas() {
         ));
     }
     let audit = audit.display().to_string();
+    // build: a rebuild with nothing changed (up to date), and a first build elsewhere (built).
+    cases.push((
+        "build",
+        json_of(&["build", &audit, "--format", "json"], &[0]),
+    ));
+    let fresh_out = tmp.path().join("fresh-dist");
+    let built = json_of(
+        &[
+            "build",
+            &audit,
+            "--out",
+            fresh_out.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[0],
+    );
+    assert_eq!(built["status"], "built", "{built}");
+    cases.push(("build", built));
+    // verify: the folder (OK), a lone PDF, and a folder with an altered document (problems).
+    cases.push((
+        "verify",
+        json_of(&["verify", &audit, "--format", "json"], &[0]),
+    ));
+    let pdf = format!("{audit}/dist/acme-resumerank-2026-ll144-summary-v2.pdf");
+    let lone = json_of(
+        &["verify", &pdf, "--audit", &audit, "--format", "json"],
+        &[0],
+    );
+    assert_eq!(lone["pdf"]["attests"]["version"], 2, "{lone}");
+    cases.push(("verify", lone));
+    let page = fresh_out.join("acme-resumerank-2026-ll144-summary-v1.html");
+    std::fs::write(&page, b"<p>altered</p>").unwrap();
+    let broken = json_of(
+        &[
+            "verify",
+            &audit,
+            "--out",
+            fresh_out.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[1],
+    );
+    assert_eq!(broken["ok"], false);
+    assert!(
+        broken["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "output_changed"),
+        "{broken}"
+    );
+    cases.push(("verify", broken));
+    // frameworks list, and init (a new folder).
+    cases.push((
+        "frameworks",
+        json_of(&["frameworks", "list", "--format", "json"], &[0]),
+    ));
+    let init_dir = tmp.path().join("new-audit");
+    let init = json_of(
+        &[
+            "init",
+            init_dir.to_str().unwrap(),
+            "--framework",
+            "nyc-ll144,eu-ai-act",
+            "--format",
+            "json",
+        ],
+        &[0],
+    );
+    for file in init["files"].as_array().unwrap() {
+        let path = init_dir.join(file["path"].as_str().unwrap());
+        assert_eq!(
+            file["sha256"].as_str().unwrap(),
+            fairfile::hash::sha256_hex(&std::fs::read(&path).unwrap())
+        );
+    }
+    cases.push(("init", init));
     let diff = json_of(&["diff", &audit, "--format", "json"], &[0]);
     assert!(
         !diff["obligations"].as_array().unwrap().is_empty(),

@@ -86,7 +86,8 @@ pub enum Command {
             A new version is written only when an input changed; each is recorded in a SHA-256 manifest \
             and the hash-chained ledger (dist/ledger.jsonl). Run `fairfile check` first to see what is missing.",
         after_help = concat!(
-            "Examples:\n  fairfile build examples/acme-resumerank\n  fairfile build . --out /tmp/audit-dist\n",
+            "Examples:\n  fairfile build examples/acme-resumerank\n  fairfile build . --out /tmp/audit-dist\n  \
+             fairfile build . --format json > build.json   # what was sealed, for a CI job\n",
             exit_status!()
         )
     )]
@@ -94,7 +95,8 @@ pub enum Command {
     /// Verify an audit folder's sealed versions, or what a lone PDF attests.
     #[command(after_help = concat!(
         "Examples:\n  fairfile verify examples/acme-resumerank\n  \
-         fairfile verify dist/acme-resumerank-2026-ll144-summary-v1.pdf --audit .   # does it match the inputs?\n",
+         fairfile verify dist/acme-resumerank-2026-ll144-summary-v1.pdf --audit .   # does it match the inputs?\n  \
+         fairfile verify . --format json\n",
         exit_status!()
     ))]
     Verify(VerifyArgs),
@@ -244,13 +246,17 @@ pub struct FrameworksArgs {
 pub enum FrameworksCommand {
     /// List the shipped frameworks (and an audit's own framework files, with --audit).
     #[command(after_help = concat!(
-        "Examples:\n  fairfile frameworks list\n  fairfile frameworks list --audit examples/acme-resumerank\n",
+        "Examples:\n  fairfile frameworks list\n  fairfile frameworks list --audit examples/acme-resumerank\n  \
+         fairfile frameworks list --format json\n",
         exit_status!()
     ))]
     List {
         /// Also load the framework files declared by this audit folder.
         #[arg(long, value_name = "AUDIT_DIR")]
         audit: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Show one framework's obligations and evidence kinds.
     #[command(after_help = concat!(
@@ -276,6 +282,9 @@ pub struct BuildArgs {
     /// Output folder (default: AUDIT_DIR/dist).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Output format of the report (the documents are the same either way).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -289,6 +298,9 @@ pub struct VerifyArgs {
     /// Output folder to verify (default: AUDIT_DIR/dist).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

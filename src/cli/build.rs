@@ -12,7 +12,10 @@ pub fn run(args: super::args::BuildArgs) -> Result<Outcome> {
     let events = Terminal::new();
     let outcome = LoadedAudit::load(&args.audit.audit_dir, &events)?.build(args.out, &events)?;
     let (report, warnings) = report(&outcome);
-    super::print_text(&report)?;
+    match args.format {
+        super::args::Format::Table => super::print_text(&report)?,
+        super::args::Format::Json => super::print_json(&outcome.report())?,
+    }
     for warning in warnings {
         super::terminal::note(warning);
     }

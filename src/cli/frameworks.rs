@@ -8,13 +8,25 @@ use super::args::{Format, FrameworksArgs, FrameworksCommand};
 use crate::config::Audit;
 use crate::diag::{InputError, Location, Result};
 use crate::frameworks::diags::with_suggestion;
-use crate::frameworks::{Condition, DayRule, Framework, FrameworkSet, Requirement};
+use crate::frameworks::{
+    Condition, DayRule, FRAMEWORKS_SCHEMA, Framework, FrameworkList, FrameworkSet,
+    FrameworkSummary, Requirement,
+};
 
 pub fn run(args: FrameworksArgs) -> Result<Outcome> {
     match args.command {
-        FrameworksCommand::List { audit } => {
+        FrameworksCommand::List { audit, format } => {
             let (frameworks, in_use) = available(audit.as_deref())?;
-            super::print_text(&list(&frameworks, &in_use))?;
+            match format {
+                Format::Table => super::print_text(&list(&frameworks, &in_use))?,
+                Format::Json => super::print_json(&FrameworkList {
+                    schema: FRAMEWORKS_SCHEMA.to_string(),
+                    frameworks: frameworks
+                        .iter()
+                        .map(|fw| FrameworkSummary::of(fw, in_use.contains(&fw.id)))
+                        .collect(),
+                })?,
+            }
         }
         FrameworksCommand::Show { id, audit, format } => {
             let (frameworks, _) = available(audit.as_deref())?;

@@ -11,7 +11,7 @@ use crate::scaffold::{self, Options};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  fairfile init my-audit --framework nyc-ll144\n  fairfile init my-audit --framework nyc-ll144 --framework eu-ai-act --role employer --role deployer\n  fairfile init . --framework eu-ai-act --role provider --outcome scoring\n\nThen fill in every \"FILL IN\" value of fairfile.toml, put the data in data/ (data/README.md),\nand run `fairfile check DIR`: it lists what is still to do. Each evidence/*.md template counts\nonce it is written and its `draft = true` line removed.\n\nExit status: 0 written; 2 usage errors, or a file that already exists (nothing is written)."
+    after_help = "Examples:\n  fairfile init my-audit --framework nyc-ll144\n  fairfile init my-audit --framework nyc-ll144 --framework eu-ai-act --role employer --role deployer\n  fairfile init . --framework eu-ai-act --role provider --outcome scoring\n  fairfile init my-audit --framework nyc-ll144 --format json   # the files written, as JSON\n\nThen fill in every \"FILL IN\" value of fairfile.toml, put the data in data/ (data/README.md),\nand run `fairfile check DIR`: it lists what is still to do. Each evidence/*.md template counts\nonce it is written and its `draft = true` line removed.\n\nExit status: 0 written; 2 usage errors, or a file that already exists (nothing is written)."
 )]
 pub struct InitArgs {
     /// The folder to create or fill (default: the current folder).
@@ -33,6 +33,9 @@ pub struct InitArgs {
     /// What the tool outputs: a selection decision (6 RCNY §5-301(b)) or a score (§5-301(c)).
     #[arg(long, value_enum, default_value_t = InitOutcome::Selection)]
     pub outcome: InitOutcome,
+    /// Report format: the next steps as text on stderr, or the files written as JSON on stdout.
+    #[arg(long, value_enum, default_value_t = super::args::Format::Table)]
+    pub format: super::args::Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -133,6 +136,32 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
         .filter(|f| f.path.starts_with("evidence/"))
         .count();
     let dir = args.dir.display();
+    if args.format == super::args::Format::Json {
+        super::print_json(&scaffold::InitReport {
+            schema: scaffold::INIT_SCHEMA.to_string(),
+            dir: dir.to_string(),
+            frameworks: options.frameworks.clone(),
+            roles: if options.roles.is_empty() {
+                scaffold::default_roles(&options.frameworks)
+            } else {
+                options.roles.clone()
+            },
+            files: files
+                .iter()
+                .map(|f| scaffold::InitFile {
+                    path: f.path.clone(),
+                    sha256: crate::hash::sha256_hex(f.contents.as_bytes()),
+                    evidence_template: f.path.starts_with("evidence/"),
+                })
+                .collect(),
+            next: vec![
+                format!("fill in every \"FILL IN\" value of {dir}/fairfile.toml"),
+                format!("put the data in {dir}/data/ (see its README.md)"),
+                format!("fairfile check {dir}"),
+            ],
+        })?;
+        return Ok(Outcome::Success);
+    }
     eprintln!(
         "wrote {} files in {dir}: fairfile.toml, data/README.md, .gitignore and {templates} evidence templates\n\
 next: fill in every \"FILL IN\" value of {dir}/fairfile.toml, put the data in {dir}/data/ (see its README.md),\n\

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Outcome;
+use super::args::Format;
 use crate::Result;
 use crate::diag::{InputError, Location};
 use crate::seal::{FolderReport, LEDGER_FILE, PdfReport, short_hash};
@@ -11,7 +12,10 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
     let target = &args.target;
     if target.is_file() {
         let report = crate::pipeline::verify_pdf(target, args.audit.as_deref(), args.out)?;
-        super::print_text(&pdf_report(&report))?;
+        match args.format {
+            Format::Table => super::print_text(&pdf_report(&report))?,
+            Format::Json => super::print_json(&report.to_json())?,
+        }
         return Ok(if report.is_ok() {
             Outcome::Success
         } else {
@@ -47,7 +51,10 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
         .into());
     }
     let report = crate::pipeline::verify_folder(target, args.out)?;
-    super::print_text(&folder_report(&report))?;
+    match args.format {
+        Format::Table => super::print_text(&folder_report(&report))?,
+        Format::Json => super::print_json(&report.to_json())?,
+    }
     Ok(if report.is_ok() {
         Outcome::Success
     } else {

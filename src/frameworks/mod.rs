@@ -285,6 +285,51 @@ impl FrameworkText {
     }
 }
 
+/// Schema id of `fairfile frameworks list --format json`.
+pub const FRAMEWORKS_SCHEMA: &str = "fairfile.frameworks/1";
+
+/// `fairfile frameworks list --format json`: the frameworks available (shipped, and an audit's
+/// own framework files with `--audit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FrameworkList {
+    /// `fairfile.frameworks/1`.
+    pub schema: String,
+    pub frameworks: Vec<FrameworkSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub obligations: usize,
+    pub evidence_kinds: usize,
+    /// `shipped`, or the path of the audit's own framework file.
+    pub source: String,
+    pub sha256: String,
+    /// Whether the audit named with `--audit` uses it.
+    pub in_use: bool,
+}
+
+impl FrameworkSummary {
+    pub fn of(fw: &Framework, in_use: bool) -> FrameworkSummary {
+        FrameworkSummary {
+            id: fw.id.clone(),
+            title: fw.title.clone(),
+            version: fw.version.clone(),
+            obligations: fw.obligations.len(),
+            evidence_kinds: fw.evidence_kinds.len(),
+            source: if fw.source.builtin {
+                "shipped".to_string()
+            } else {
+                fw.source.path.clone()
+            },
+            sha256: fw.source.sha256.clone(),
+            in_use,
+        }
+    }
+}
+
 /// The frameworks an audit uses, loaded and validated, plus the global evidence-kind vocabulary.
 #[derive(Debug, Clone, Default)]
 pub struct FrameworkSet {

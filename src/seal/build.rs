@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
 use super::dist::{Dist, RESULTS_DOCUMENT, manifest_file_name, output_file, results_file_name};
@@ -755,6 +756,108 @@ mod tests {
                 std::fs::read(dir.path().join("two").join(file)).unwrap(),
                 "{file}"
             );
+        }
+    }
+}
+
+/// Schema id of `fairfile build --format json`.
+pub const BUILD_SCHEMA: &str = "fairfile.build/1";
+
+/// What a build did, as `fairfile build --format json` writes it (docs/manifest.md, "Build
+/// report"): the same facts as the terminal report, without the render times (which vary), so
+/// that the same build gives the same JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BuildReport {
+    /// `fairfile.build/1`.
+    pub schema: String,
+    pub audit_id: String,
+    /// `built` (a new version was sealed) or `up_to_date` (no input changed: nothing written).
+    pub status: String,
+    /// The latest sealed version after the build.
+    pub version: u32,
+    pub out_dir: String,
+    pub input_digest: String,
+    /// Number of inputs hashed into the digest.
+    pub inputs: usize,
+    /// Inputs added, removed or changed since the previous version (empty when up to date, or
+    /// for version 1).
+    pub changes: Vec<BuildChange>,
+    /// The files written, in order (empty when up to date).
+    pub written: Vec<BuildFile>,
+    /// The ledger line appended (absent when up to date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_line: Option<BuildLedgerLine>,
+    /// Sealed documents of earlier versions that are missing or altered (`fairfile verify`).
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BuildChange {
+    /// `added`, `removed` or `changed`.
+    pub change: String,
+    pub role: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BuildFile {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BuildLedgerLine {
+    pub version: u32,
+    pub line_hash: String,
+}
+
+impl SealOutcome {
+    pub fn report(&self) -> BuildReport {
+        let (status, changes, written, ledger_line, problems) = match &self.status {
+            BuildStatus::UpToDate { problems } => ("up_to_date", &[][..], &[][..], None, problems),
+            BuildStatus::Built {
+                changes,
+                written,
+                ledger_entry,
+                problems,
+            } => (
+                "built",
+                &changes[..],
+                &written[..],
+                Some(BuildLedgerLine {
+                    version: ledger_entry.version,
+                    line_hash: ledger_entry.line_hash.clone(),
+                }),
+                problems,
+            ),
+        };
+        BuildReport {
+            schema: BUILD_SCHEMA.to_string(),
+            audit_id: self.audit_id.clone(),
+            status: status.to_string(),
+            version: self.version,
+            out_dir: self.out_dir.display().to_string(),
+            input_digest: self.input_digest.clone(),
+            inputs: self.inputs.len(),
+            changes: changes
+                .iter()
+                .map(|c| BuildChange {
+                    change: c.change.as_str().to_string(),
+                    role: c.role.clone(),
+                    path: c.path.clone(),
+                })
+                .collect(),
+            written: written
+                .iter()
+                .map(|w| BuildFile {
+                    file: w.file.clone(),
+                    bytes: w.bytes,
+                    sha256: w.sha256.clone(),
+                })
+                .collect(),
+            ledger_line,
+            problems: problems.iter().map(|p| p.to_string()).collect(),
         }
     }
 }

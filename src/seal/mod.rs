@@ -33,7 +33,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use atomic::write_atomic;
-pub use build::{BuildStatus, DocumentJob, SealOutcome, SealRequest, WrittenFile, seal_version};
+pub use build::{
+    BUILD_SCHEMA, BuildChange, BuildFile, BuildLedgerLine, BuildReport, BuildStatus, DocumentJob,
+    SealOutcome, SealRequest, WrittenFile, seal_version,
+};
 pub use dist::{
     Dist, RESULTS_DOCUMENT, SealedVersion, manifest_file_name, output_file, output_file_name,
     parse_versioned_name, results_file_name,
@@ -46,7 +49,8 @@ pub use manifest::{
 pub use pdf::extract_embedded_file;
 pub use problem::Problem;
 pub use verify::{
-    FolderReport, InputSource, PdfAudit, PdfReport, verify_folder, verify_pdf_attestation,
+    FolderReport, InputSource, PdfAttests, PdfAudit, PdfReport, VERIFY_SCHEMA, VerifiedFolder,
+    VerifiedPdf, VerifyProblem, VerifyReport, verify_folder, verify_pdf_attestation,
 };
 
 use crate::inputs::InputRecord;

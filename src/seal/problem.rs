@@ -82,6 +82,29 @@ pub enum Problem {
     },
 }
 
+impl Problem {
+    /// A stable, machine-readable name of the kind of problem (`verify --format json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::NoLedger { .. } => "no_ledger",
+            Problem::LedgerUnreadable { .. } => "ledger_unreadable",
+            Problem::Ledger(_) => "ledger",
+            Problem::ManifestMissing { .. } => "manifest_missing",
+            Problem::ManifestChanged { .. } => "manifest_changed",
+            Problem::ManifestInvalid { .. } => "manifest_invalid",
+            Problem::Unsealed { .. } => "unsealed",
+            Problem::InputChanged { .. } => "input_changed",
+            Problem::InputMissing { .. } => "input_missing",
+            Problem::InputAdded { .. } => "input_added",
+            Problem::InputUnreadable { .. } => "input_unreadable",
+            Problem::Collection { .. } => "collection",
+            Problem::OutputChanged { .. } => "output_changed",
+            Problem::OutputMissing { .. } => "output_missing",
+            Problem::Attestation { .. } => "attestation",
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

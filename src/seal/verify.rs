@@ -462,3 +462,139 @@ mod tests {
         );
     }
 }
+
+/// Schema id of `fairfile verify --format json`.
+pub const VERIFY_SCHEMA: &str = "fairfile.verify/1";
+
+/// `fairfile verify --format json`: an audit folder's sealed versions, or a lone PDF.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct VerifyReport {
+    /// `fairfile.verify/1`.
+    pub schema: String,
+    /// True when nothing is wrong (exit status 0); false with problems (exit status 1).
+    pub ok: bool,
+    /// Present when a folder was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<VerifiedFolder>,
+    /// Present when a lone PDF was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<VerifiedPdf>,
+    pub problems: Vec<VerifyProblem>,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct VerifiedFolder {
+    pub out_dir: String,
+    pub ledger_lines: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_version: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_build_date: Option<NaiveDate>,
+    /// The fairfile version that built the latest version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_by: Option<String>,
+    pub inputs_checked: usize,
+    pub outputs_checked: usize,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct VerifiedPdf {
+    pub file: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// What the embedded manifest attests, when there is a readable one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attests: Option<PdfAttests>,
+    /// Whether its bytes are the output the folder's manifest sealed (with `--audit`/`--out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches_sealed_output: Option<bool>,
+    /// Whether the attested inputs were compared with the audit folder's current files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs_compared: Option<bool>,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct PdfAttests {
+    pub audit_id: String,
+    pub version: u32,
+    pub build_date: NaiveDate,
+    pub document: String,
+    pub input_digest: String,
+    pub inputs: usize,
+    pub fairfile_version: String,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct VerifyProblem {
+    /// A stable name of the kind of problem (`output_changed`, `input_missing`, `ledger`, …).
+    pub code: String,
+    /// The message `fairfile verify` prints.
+    pub message: String,
+}
+
+fn problems_json(problems: &[Problem]) -> Vec<VerifyProblem> {
+    problems
+        .iter()
+        .map(|p| VerifyProblem {
+            code: p.code().to_string(),
+            message: p.to_string(),
+        })
+        .collect()
+}
+
+impl FolderReport {
+    pub fn to_json(&self) -> VerifyReport {
+        VerifyReport {
+            schema: VERIFY_SCHEMA.to_string(),
+            ok: self.is_ok(),
+            folder: Some(VerifiedFolder {
+                out_dir: self.out_dir.display().to_string(),
+                ledger_lines: self.ledger_lines,
+                latest_version: self.latest.as_ref().map(|l| l.0),
+                latest_build_date: self.latest.as_ref().map(|l| l.1),
+                built_by: self.latest.as_ref().map(|l| l.2.clone()),
+                inputs_checked: self.inputs_checked,
+                outputs_checked: self.outputs_checked,
+            }),
+            pdf: None,
+            problems: problems_json(&self.problems),
+        }
+    }
+}
+
+impl PdfReport {
+    pub fn to_json(&self) -> VerifyReport {
+        VerifyReport {
+            schema: VERIFY_SCHEMA.to_string(),
+            ok: self.is_ok(),
+            folder: None,
+            pdf: Some(VerifiedPdf {
+                file: self.file.display().to_string(),
+                sha256: self.sha256.clone(),
+                bytes: self.bytes,
+                attests: self.attestation.as_ref().map(|m| PdfAttests {
+                    audit_id: m.audit_id.clone(),
+                    version: m.version,
+                    build_date: m.build_date,
+                    document: m.document.clone(),
+                    input_digest: m.input_digest.clone(),
+                    inputs: m.inputs.len(),
+                    fairfile_version: m.fairfile_version.clone(),
+                }),
+                matches_sealed_output: self.audit.as_ref().map(|a| a.matches_sealed_output),
+                inputs_compared: self.audit.as_ref().map(|a| a.inputs_compared),
+            }),
+            problems: problems_json(&self.problems),
+        }
+    }
+}
