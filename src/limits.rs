@@ -28,6 +28,20 @@ pub const MAX_IMAGE_BYTES: u64 = 50 << 20;
 pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
 /// Columns of the applicant data's header.
 pub const MAX_COLUMNS: usize = 10_000;
+/// Largest Parquet page, as its header declares it (compressed or not): the `parquet` crate sizes
+/// its decompression buffer from the header, so the header is read and checked first. Writers
+/// default to pages of about 1 MiB.
+pub const MAX_PARQUET_PAGE_BYTES: u64 = 256 << 20;
+/// Largest ratio of a Parquet page's declared uncompressed size to its compressed size, for pages
+/// over [`PARQUET_EXPANSION_FLOOR`]: a page of 64 KiB declaring 1.5 GB is a decompression bomb
+/// (found by fuzzing), not data.
+pub const MAX_PARQUET_EXPANSION: u64 = 1_000;
+/// Pages up to this declared size are not held to [`MAX_PARQUET_EXPANSION`] (a page of one
+/// repeated value compresses very well, and a few MiB are harmless).
+pub const PARQUET_EXPANSION_FLOOR: u64 = 16 << 20;
+/// Largest compressed page for gzip and LZ4-frame pages, whose decoders do not stop at the declared
+/// size: at deflate's maximum ratio (1,032:1) a page of this size inflates to at most 1 GiB.
+pub const MAX_PARQUET_STREAM_PAGE_BYTES: u64 = 1 << 20;
 
 /// Refuse a file larger than `limit` bytes before reading it.
 pub fn check_size(path: &Path, limit: u64, what: &str, name: &str) -> Result<()> {

@@ -353,6 +353,84 @@ fn oversized_evidence_and_too_many_columns_are_refused() {
 /// Crashes found by fuzzing (fuzz/README.md), kept as regression tests: each input, as the
 /// audit's data, must be a clear error naming the file — not a panic (exit 101) or an abort.
 #[test]
+fn a_parquet_page_declaring_gigabytes_is_refused_before_allocation() {
+    // Fuzzing round 3: a page of a few KiB whose header declares 1.5 GB made the `parquet` crate
+    // allocate (and zero-fill, for Snappy) 1.5 GB. Here the first page header of a real file is
+    // rewritten to declare 2,000,000,000 bytes uncompressed; fairfile reads the header first.
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    const SEED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/parquet/pyarrow.parquet"
+    );
+    let bytes = std::fs::read(SEED).unwrap();
+    let reader = SerializedFileReader::new(bytes::Bytes::from(bytes.clone())).unwrap();
+    // The first mapped column that fairfile reads (`sex`): other columns are never opened.
+    let group = reader.metadata().row_group(0);
+    let column = group
+        .columns()
+        .iter()
+        .find(|c| c.column_path().string() == "sex")
+        .unwrap()
+        .clone();
+    let offset = column
+        .dictionary_page_offset()
+        .unwrap_or(column.data_page_offset()) as usize;
+    // Page header, Thrift compact: field 1 (type, i32) then field 2 (uncompressed size, i32).
+    let header = &bytes[offset..];
+    assert_eq!(header[0], 0x15, "field 1, i32");
+    let mut at = 1;
+    while header[at] & 0x80 != 0 {
+        at += 1;
+    }
+    at += 1;
+    assert_eq!(header[at], 0x15, "field 2, i32");
+    let mut end = at + 1;
+    while header[end] & 0x80 != 0 {
+        end += 1;
+    }
+    end += 1;
+    // zigzag(2,000,000,000) as a varint.
+    let mut z = 4_000_000_000u64;
+    let mut varint = Vec::new();
+    loop {
+        let b = (z & 0x7f) as u8;
+        z >>= 7;
+        if z == 0 {
+            varint.push(b);
+            break;
+        }
+        varint.push(b | 0x80);
+    }
+    let crafted = [
+        &bytes[..offset + at + 1],
+        &varint[..],
+        &bytes[offset + end..],
+    ]
+    .concat();
+
+    let audit = Audit::copy();
+    let config = "[audit]\nid = \"bomb\"\ntitle = \"Bomb\"\norganization = \"Org\"\n\
+        system = \"Screener\"\naudit_date = 2026-01-15\nframeworks = [\"nyc-ll144\"]\n\n\
+        [auditor]\nname = \"Auditor\"\nindependent = true\n\n\
+        [data]\npath = \"data/applicants.parquet\"\nkind = \"historical\"\n\
+        description = \"crafted\"\noutcome = \"selection\"\n\n\
+        [data.columns]\nsex = \"sex\"\nrace = \"race\"\nselected = \"selected\"\n\n\
+        [data.categories.sex]\nMale = [\"Male\"]\nFemale = [\"Female\"]\nunknown = [\"\"]\n\n\
+        [data.categories.race]\nWhite = [\"White\"]\nunknown = [\"\"]\n";
+    std::fs::write(audit.path("data/applicants.parquet"), crafted).unwrap();
+    std::fs::write(audit.path("fairfile.toml"), config).unwrap();
+    let out = audit.run("metrics");
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("applicants.parquet")
+            && out.stderr.contains("2000000000 bytes uncompressed")
+            && out.stderr.contains("MAX_PARQUET_PAGE_BYTES"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn fuzz_crashes_are_clear_errors() {
     const CRASHES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-crashes");
     for (file, expected) in [

@@ -25,6 +25,7 @@ mod faults;
 mod finish;
 mod parallel;
 mod parquet;
+mod parquet_guard;
 mod plan;
 
 use std::path::Path;

@@ -35,6 +35,7 @@ use parquet::schema::types::{ColumnDescriptor, SchemaDescriptor};
 
 use super::count::Tallier;
 use super::faults::{Fault, FaultKind, fault_error_at};
+use super::parquet_guard::GuardedFile;
 use super::plan::{Decider, RowPlan};
 use crate::config::{Audit, Outcome};
 use crate::diag::{Error, InputError, Location, Result};
@@ -158,9 +159,25 @@ fn read_with(
         .map_err(|e| with_row_group(e, path, &starts))
 }
 
-fn open(path: &Path) -> Result<SerializedFileReader<File>> {
+/// Open through [`GuardedFile`], which checks each page header's declared sizes before the crate
+/// allocates for them (`parquet_guard`).
+fn open(path: &Path) -> Result<SerializedFileReader<GuardedFile>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    SerializedFileReader::new(file).map_err(|e| parquet_error(path, e))
+    let mut guarded = GuardedFile::new(file).map_err(|e| Error::io(path, e))?;
+    // The footer says which codecs the pages use: gzip and LZ4 frames get a bound on compressed
+    // pages too. Reading the footer once more is cheap (it is at most a few KiB per row group).
+    let probe =
+        SerializedFileReader::new(guarded.try_clone_file().map_err(|e| Error::io(path, e))?)
+            .map_err(|e| parquet_error(path, e))?;
+    guarded.stream_codecs = probe.metadata().row_groups().iter().any(|g| {
+        g.columns().iter().any(|c| {
+            matches!(
+                c.compression(),
+                parquet::basic::Compression::GZIP(_) | parquet::basic::Compression::LZ4
+            )
+        })
+    });
+    SerializedFileReader::new(guarded).map_err(|e| parquet_error(path, e))
 }
 
 /// What every reader thread shares.
@@ -267,7 +284,7 @@ enum Role {
 /// Read one row group into `tallier`, batch by batch.
 fn read_group(
     cx: &Context<'_>,
-    reader: &SerializedFileReader<File>,
+    reader: &SerializedFileReader<GuardedFile>,
     g: usize,
     tallier: &mut Tallier<'_>,
 ) -> std::result::Result<(), Problem> {
