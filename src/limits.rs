@@ -42,6 +42,19 @@ pub const PARQUET_EXPANSION_FLOOR: u64 = 16 << 20;
 /// Largest compressed page for gzip and LZ4-frame pages, whose decoders do not stop at the declared
 /// size: at deflate's maximum ratio (1,032:1) a page of this size inflates to at most 1 GiB.
 pub const MAX_PARQUET_STREAM_PAGE_BYTES: u64 = 1 << 20;
+/// Largest `sharedStrings.xml` of an `.xlsx` workbook, decompressed: calamine holds every shared
+/// string in memory.
+pub const MAX_XLSX_SHARED_STRINGS_BYTES: u64 = 128 << 20;
+/// Largest part of an `.xlsx` workbook (a worksheet, streamed), decompressed, as declared.
+pub const MAX_XLSX_PART_BYTES: u64 = 1 << 30;
+/// Largest part other than a worksheet or the shared strings (workbook, styles, relationships),
+/// decompressed: calamine reads these whole.
+pub const MAX_XLSX_SMALL_PART_BYTES: u64 = 16 << 20;
+/// Largest ratio of a part's declared decompressed size to its compressed size, for parts over
+/// [`XLSX_EXPANSION_FLOOR`] (real worksheets compress about 5–20 times).
+pub const MAX_XLSX_EXPANSION: u64 = 200;
+/// Parts up to this size are not held to [`MAX_XLSX_EXPANSION`].
+pub const XLSX_EXPANSION_FLOOR: u64 = 16 << 20;
 
 /// Refuse a file larger than `limit` bytes before reading it.
 pub fn check_size(path: &Path, limit: u64, what: &str, name: &str) -> Result<()> {

@@ -430,6 +430,44 @@ fn a_parquet_page_declaring_gigabytes_is_refused_before_allocation() {
     );
 }
 
+/// A workbook whose shared strings inflate to 150 MB of spaces (from about 150 KB): refused by
+/// its declared size before calamine would hold the strings in memory. (A part that declares less
+/// than it holds is stopped by the `zip` crate at the declared size: `xlsx_guard`'s unit test.)
+#[test]
+fn an_xlsx_zip_bomb_is_refused_by_its_limit() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..150 {
+        zip.write_all(&block).unwrap();
+    }
+    let honest = zip.finish().unwrap().into_inner();
+    assert!(honest.len() < 1 << 20, "{} bytes", honest.len());
+
+    for (bytes, expected) in [(honest, "declares 157286400 bytes decompressed")] {
+        let audit = Audit::copy();
+        std::fs::write(audit.path("data/applicants.xlsx"), bytes).unwrap();
+        let config = std::fs::read_to_string(audit.path("fairfile.toml"))
+            .unwrap()
+            .replace("data/applicants.csv", "data/applicants.xlsx");
+        std::fs::write(audit.path("fairfile.toml"), config).unwrap();
+        let out = audit.run("metrics");
+        assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("applicants.xlsx")
+                && out.stderr.contains("xl/sharedStrings.xml")
+                && out.stderr.contains(expected)
+                && out.stderr.contains("MAX_XLSX_SHARED_STRINGS_BYTES"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn fuzz_crashes_are_clear_errors() {
     const CRASHES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-crashes");

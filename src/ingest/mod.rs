@@ -19,6 +19,7 @@ mod reader;
 mod rows;
 mod tabular;
 pub(crate) mod values;
+mod xlsx_guard;
 
 use std::path::Path;
 

@@ -260,6 +260,7 @@ pub(super) fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Er
 }
 
 fn xlsx_workbook(path: &Path) -> Result<Xlsx<BufReader<File>>> {
+    super::xlsx_guard::check(path)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     Xlsx::new(BufReader::new(file)).map_err(|e| {
         InputError::new(
