@@ -259,6 +259,10 @@ pub struct AuditSection {
     /// obligation "undecided" rather than guessed.
     #[serde(default)]
     pub facts: IndexMap<String, toml::Value>,
+    /// `fairfile verify` fails unless the latest sealed version carries a valid signature by a key
+    /// given with `--trust` (docs/attest.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_signature: bool,
     /// Public holidays skipped by business-day rules (in addition to weekends).
     #[serde(default, with = "crate::dates::list")]
     pub holidays: Vec<NaiveDate>,

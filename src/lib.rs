@@ -27,6 +27,7 @@
 //! The command-line interface ([`cli`]) is a thin layer over these.
 
 pub mod analysis;
+pub mod attest;
 pub mod check;
 pub mod cli;
 pub mod config;

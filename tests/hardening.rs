@@ -448,7 +448,8 @@ fn an_xlsx_zip_bomb_is_refused_by_its_limit() {
     let honest = zip.finish().unwrap().into_inner();
     assert!(honest.len() < 1 << 20, "{} bytes", honest.len());
 
-    for (bytes, expected) in [(honest, "declares 157286400 bytes decompressed")] {
+    {
+        let (bytes, expected) = (honest, "declares 157286400 bytes decompressed");
         let audit = Audit::copy();
         std::fs::write(audit.path("data/applicants.xlsx"), bytes).unwrap();
         let config = std::fs::read_to_string(audit.path("fairfile.toml"))

@@ -96,7 +96,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n  fairfile verify examples/acme-resumerank\n  \
          fairfile verify dist/acme-resumerank-2026-ll144-summary-v1.pdf --audit .   # does it match the inputs?\n  \
-         fairfile verify . --format json\n",
+         fairfile verify . --format json\n  \
+         fairfile verify . --trust auditor.key.pub   # and the auditor's signatures\n",
         exit_status!()
     ))]
     Verify(VerifyArgs),
@@ -131,6 +132,24 @@ pub enum Command {
         )
     )]
     Status(super::status::StatusArgs),
+    /// Make the Ed25519 key pair a signer uses (`key new`).
+    Key(super::key::KeyArgs),
+    /// Sign a sealed version: an in-toto statement in a DSSE envelope, beside its manifest.
+    #[command(
+        long_about = "Sign a sealed version: an in-toto statement in a DSSE envelope, beside its manifest.\n\n\
+            Writes dist/attestation-v<N>.dsse.json: the signer attests every output of the version (PDFs, \
+            web page, results file) and its manifest by SHA-256, with the audit, the auditor named in \
+            fairfile.toml, the input digest and each family's rates and impact ratios from the sealed \
+            results. A second key adds its signature to the same file. docs/attest.md says what a \
+            signature proves and what it does not.",
+        after_help = concat!(
+            "Examples:\n  fairfile sign examples/acme-resumerank --key auditor.key\n  \
+             fairfile sign . --key employer.key --version 2\n  \
+             fairfile verify . --trust auditor.key.pub --trust employer.key.pub\n",
+            exit_status!()
+        )
+    )]
+    Sign(super::sign::SignArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     #[command(after_help = concat!(
         "Examples:\n  fairfile sql examples/acme-resumerank --dialect postgres\n  \
@@ -301,6 +320,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also check the attestations (`fairfile sign`) against these public keys: which key signed
+    /// which version, and whether each signed file still matches. Repeatable.
+    #[arg(long, value_name = "KEY.pub")]
+    pub trust: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -31,7 +31,7 @@ pub struct DiffArgs {
 }
 
 /// `2` or `v2`.
-fn parse_version(text: &str) -> std::result::Result<u32, String> {
+pub(super) fn parse_version(text: &str) -> std::result::Result<u32, String> {
     let digits = text.strip_prefix(['v', 'V']).unwrap_or(text);
     match digits.parse::<u32>() {
         Ok(n) if n > 0 => Ok(n),

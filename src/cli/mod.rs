@@ -12,9 +12,11 @@ mod completions;
 mod diff;
 mod frameworks;
 mod init;
+mod key;
 mod man;
 mod metrics;
 mod recheck;
+mod sign;
 mod sql;
 mod status;
 mod terminal;
@@ -80,6 +82,8 @@ pub fn main() -> ExitCode {
         Command::Recheck(a) => recheck::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Status(a) => status::run(a),
+        Command::Key(a) => key::run(a),
+        Command::Sign(a) => sign::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };

@@ -12,11 +12,23 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
     let target = &args.target;
     if target.is_file() {
         let report = crate::pipeline::verify_pdf(target, args.audit.as_deref(), args.out)?;
-        match args.format {
-            Format::Table => super::print_text(&pdf_report(&report))?,
-            Format::Json => super::print_json(&report.to_json())?,
+        let mut text = pdf_report(&report);
+        let mut json = report.to_json();
+        if !args.trust.is_empty() {
+            let trusted = trusted_keys(&args.trust)?;
+            let dir = match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => std::path::Path::new("."),
+            };
+            let signatures = crate::attest::verify_file(&report.sha256, dir, &trusted);
+            text = with_signature_lines(text, &signatures);
+            json = json.with_signatures(signatures);
         }
-        return Ok(if report.is_ok() {
+        match args.format {
+            Format::Table => super::print_text(&text)?,
+            Format::Json => super::print_json(&json)?,
+        }
+        return Ok(if json.ok {
             Outcome::Success
         } else {
             Outcome::Findings
@@ -50,12 +62,32 @@ pub fn run(args: super::args::VerifyArgs) -> Result<Outcome> {
         ))
         .into());
     }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| target.join(crate::pipeline::DEFAULT_OUT_DIR));
     let report = crate::pipeline::verify_folder(target, args.out)?;
-    match args.format {
-        Format::Table => super::print_text(&folder_report(&report))?,
-        Format::Json => super::print_json(&report.to_json())?,
+    let required = crate::config::Audit::load(target)
+        .map(|a| a.config.audit.get_ref().require_signature)
+        .unwrap_or(false);
+    let signatures = if args.trust.is_empty() && !required {
+        None
+    } else {
+        let trusted = trusted_keys(&args.trust)?;
+        let dist = crate::seal::Dist::open(&out_dir, None)?;
+        Some(crate::attest::verify(&dist, &trusted, required))
+    };
+    let mut text = folder_report(&report);
+    let mut json = report.to_json();
+    if let Some(signatures) = signatures {
+        text = with_signature_lines(text, &signatures);
+        json = json.with_signatures(signatures);
     }
-    Ok(if report.is_ok() {
+    match args.format {
+        Format::Table => super::print_text(&text)?,
+        Format::Json => super::print_json(&json)?,
+    }
+    Ok(if json.ok {
         Outcome::Success
     } else {
         Outcome::Findings
@@ -204,6 +236,63 @@ fn pdf_report(report: &PdfReport) -> String {
         let _ = writeln!(out, "FAILED: {n} problem{}", if n == 1 { "" } else { "s" });
         for problem in &report.problems {
             let _ = writeln!(out, "  {problem}");
+        }
+    }
+    out
+}
+
+/// The `--trust` key files, loaded (an unreadable one is an input error: trust is never implied).
+fn trusted_keys(
+    files: &[std::path::PathBuf],
+) -> Result<Vec<(String, crate::attest::keys::PublicKey)>> {
+    files
+        .iter()
+        .map(|f| crate::attest::keys::PublicKey::load(f).map(|k| (f.display().to_string(), k)))
+        .collect()
+}
+
+/// The report with a signatures section before its verdict: an `OK` verdict stays only when
+/// every signature check passed; signature problems get a `FAILED` block of their own.
+fn with_signature_lines(text: String, signatures: &crate::seal::AttestationReport) -> String {
+    let mut out = String::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let (body, ok) = match lines.iter().rposition(|l| l.starts_with("OK")) {
+        Some(i) => (&lines[..i], &lines[i..]),
+        None => (&lines[..], &[][..]),
+    };
+    for l in body {
+        let _ = writeln!(out, "{l}");
+    }
+    if signatures.signatures.is_empty() {
+        let _ = writeln!(out, "  signed:  no attestation found (`fairfile sign`)");
+    }
+    for s in &signatures.signatures {
+        let by = match (&s.trusted_key, s.valid) {
+            (Some(file), true) => format!("valid signature by {file}"),
+            (Some(file), false) => format!("INVALID signature claiming {file}"),
+            (None, _) => "signature by an untrusted key".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  signed:  v{} {} (key {})",
+            s.version,
+            by,
+            &s.keyid[..16.min(s.keyid.len())]
+        );
+    }
+    if signatures.problems.is_empty() {
+        for l in ok {
+            let _ = writeln!(out, "{l}");
+        }
+    } else {
+        let n = signatures.problems.len();
+        let _ = writeln!(
+            out,
+            "FAILED: {n} signature problem{}",
+            if n == 1 { "" } else { "s" }
+        );
+        for p in &signatures.problems {
+            let _ = writeln!(out, "  {p}");
         }
     }
     out

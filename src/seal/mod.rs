@@ -49,8 +49,9 @@ pub use manifest::{
 pub use pdf::extract_embedded_file;
 pub use problem::Problem;
 pub use verify::{
-    FolderReport, InputSource, PdfAttests, PdfAudit, PdfReport, VERIFY_SCHEMA, VerifiedFolder,
-    VerifiedPdf, VerifyProblem, VerifyReport, verify_folder, verify_pdf_attestation,
+    AttestationReport, FolderReport, InputSource, PdfAttests, PdfAudit, PdfReport, SignatureCheck,
+    VERIFY_SCHEMA, VerifiedFolder, VerifiedPdf, VerifyProblem, VerifyReport, verify_folder,
+    verify_pdf_attestation,
 };
 
 use crate::inputs::InputRecord;

@@ -463,6 +463,31 @@ mod tests {
     }
 }
 
+/// One signature of one attestation, as verified.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct SignatureCheck {
+    pub version: u32,
+    pub file: String,
+    pub keyid: String,
+    /// The trusted key file whose key made it, if any.
+    pub trusted_key: Option<String>,
+    /// The signature verifies over the envelope's payload (only known for a trusted key).
+    pub valid: bool,
+}
+
+/// Every attestation in an output folder checked against the trusted keys: signatures, and each
+/// signed subject against the file's bytes now. `problems` are the findings that make `verify`
+/// exit 1.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct AttestationReport {
+    pub signatures: Vec<SignatureCheck>,
+    pub problems: Vec<String>,
+}
+
 /// Schema id of `fairfile verify --format json`.
 pub const VERIFY_SCHEMA: &str = "fairfile.verify/1";
 
@@ -482,6 +507,10 @@ pub struct VerifyReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<VerifiedPdf>,
     pub problems: Vec<VerifyProblem>,
+    /// With `--trust` (or `[audit] require_signature`): the attestations' signatures, checked
+    /// (`fairfile sign`, docs/attest.md). Their problems are in `problems` too (code `signature`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<AttestationReport>,
 }
 
 #[derive(
@@ -568,6 +597,7 @@ impl FolderReport {
             }),
             pdf: None,
             problems: problems_json(&self.problems),
+            signatures: None,
         }
     }
 }
@@ -595,6 +625,22 @@ impl PdfReport {
                 inputs_compared: self.audit.as_ref().map(|a| a.inputs_compared),
             }),
             problems: problems_json(&self.problems),
+            signatures: None,
         }
+    }
+}
+
+impl VerifyReport {
+    /// Add the signature checks: their problems make the report fail.
+    pub fn with_signatures(mut self, signatures: AttestationReport) -> VerifyReport {
+        for p in &signatures.problems {
+            self.problems.push(VerifyProblem {
+                code: "signature".to_string(),
+                message: p.clone(),
+            });
+        }
+        self.ok = self.problems.is_empty();
+        self.signatures = Some(signatures);
+        self
     }
 }

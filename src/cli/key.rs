@@ -1,0 +1,47 @@
+//! `fairfile key new`: an Ed25519 key pair for signing sealed versions (`crate::attest::keys`).
+
+use std::path::PathBuf;
+
+use super::Outcome;
+use crate::Result;
+use crate::attest::keys::SecretKey;
+
+#[derive(Debug, clap::Args)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub command: KeyCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KeyCommand {
+    /// Make a new Ed25519 key pair: FILE (private, owner-only) and FILE.pub (to publish).
+    #[command(after_help = concat!(
+        "Examples:\n  fairfile key new --out ~/.config/fairfile/auditor.key\n  \
+         fairfile sign examples/acme-resumerank --key ~/.config/fairfile/auditor.key\n\n\
+         Publish FILE.pub (e.g. on your firm's website); anyone can then check your signatures with\n\
+         `fairfile verify DIR --trust FILE.pub`. Keep FILE private: whoever holds it signs as you.\n\n\
+         Exit status:\n  0  success\n  2  usage or input error (e.g. FILE or FILE.pub already exists: nothing is written)\n  \
+         3  internal failure",
+    ))]
+    New {
+        /// The private key file to write (never overwritten); the public key goes to FILE.pub.
+        #[arg(long, value_name = "FILE", default_value = "fairfile-signing.key")]
+        out: PathBuf,
+    },
+}
+
+pub fn run(args: KeyArgs) -> Result<Outcome> {
+    match args.command {
+        KeyCommand::New { out } => {
+            let key = SecretKey::generate()?;
+            let public = key.write(&out)?;
+            super::print_text(&format!(
+                "private key: {} (owner-only; keep it secret)\npublic key:  {} (publish it)\nfingerprint: {}\n",
+                out.display(),
+                public.display(),
+                key.public().fingerprint()
+            ))?;
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,362 @@
+//! `fairfile key new`, `sign` and `verify --trust` through the binary, on a built copy of the
+//! example: a signature verifies; a changed PDF, a changed attestation byte, a signature by another
+//! key and a missing signature where one is required are each caught and named; the envelope is
+//! deterministic; and an independent DSSE implementation (Python's securesystemslib, which `.ci/run`
+//! installs; outside CI a missing one skips that part, said on stderr; with `CI=true` it fails)
+//! verifies fairfile's envelope with the public key alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::prelude::*;
+use serde_json::Value;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn fairfile(args: &[&str], cwd: &Path) -> Run {
+    let out = Command::cargo_bin("fairfile")
+        .unwrap()
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(from).unwrap();
+        if relative.starts_with("dist") {
+            continue;
+        }
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A built copy of the example, LL144 only (fast), and two key pairs, in `dir`.
+fn setup(dir: &Path) -> PathBuf {
+    let audit = dir.join("acme");
+    copy_dir(Path::new(EXAMPLE), &audit);
+    let config = std::fs::read_to_string(audit.join("fairfile.toml"))
+        .unwrap()
+        .replace(
+            "frameworks = [\"nyc-ll144\", \"eu-ai-act\"]",
+            "frameworks = [\"nyc-ll144\"]",
+        )
+        .replace(
+            "roles = [\"employer\", \"provider\", \"deployer\"]",
+            "roles = [\"employer\"]",
+        );
+    let config = config.split("\n[[waivers]]").next().unwrap().to_string();
+    std::fs::write(audit.join("fairfile.toml"), config).unwrap();
+    assert_eq!(fairfile(&["build", "acme"], dir).code, 0);
+    for name in ["auditor.key", "employer.key"] {
+        let run = fairfile(&["key", "new", "--out", name], dir);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("fingerprint: "), "{}", run.stdout);
+    }
+    audit
+}
+
+const ATTESTATION: &str = "acme/dist/attestation-v1.dsse.json";
+const PDF: &str = "acme/dist/acme-resumerank-2026-ll144-summary-v1.pdf";
+
+#[test]
+fn sign_then_verify_and_each_tampering_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    setup(dir);
+
+    // Sign; a second time with the same key changes nothing; the employer adds a signature.
+    let run = fairfile(&["sign", "acme", "--key", "auditor.key"], dir);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("signed version 1"), "{}", run.stdout);
+    let first = std::fs::read(dir.join(ATTESTATION)).unwrap();
+    let run = fairfile(&["sign", "acme", "--key", "auditor.key"], dir);
+    assert!(run.stdout.contains("already signed"), "{}", run.stdout);
+    assert_eq!(std::fs::read(dir.join(ATTESTATION)).unwrap(), first);
+    assert_eq!(
+        fairfile(&["sign", "acme", "--key", "employer.key"], dir).code,
+        0
+    );
+    let envelope: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(ATTESTATION)).unwrap()).unwrap();
+    assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
+    assert_eq!(envelope["signatures"].as_array().unwrap().len(), 2);
+
+    // Both trusted: OK, each signature named.
+    let run = fairfile(
+        &[
+            "verify",
+            "acme",
+            "--trust",
+            "auditor.key.pub",
+            "--trust",
+            "employer.key.pub",
+        ],
+        dir,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("v1 valid signature by auditor.key.pub"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("v1 valid signature by employer.key.pub"),
+        "{}",
+        run.stdout
+    );
+    // Only the auditor trusted: the employer's signature is an untrusted key's.
+    let run = fairfile(&["verify", "acme", "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("not among the trusted keys"),
+        "{}",
+        run.stdout
+    );
+
+    // A lone PDF with the attestation beside it.
+    let run = fairfile(
+        &[
+            "verify",
+            PDF,
+            "--trust",
+            "auditor.key.pub",
+            "--format",
+            "json",
+        ],
+        dir,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert!(
+        json["signatures"]["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["valid"] == true && s["trusted_key"] == "auditor.key.pub"),
+        "{json:#}"
+    );
+
+    // A changed attestation byte: the signatures no longer verify.
+    let mut altered = String::from_utf8(first.clone()).unwrap();
+    let at = altered.find("\"payload\": \"").unwrap() + 20;
+    let c = altered.as_bytes()[at];
+    altered.replace_range(at..at + 1, if c == b'A' { "B" } else { "A" });
+    std::fs::write(dir.join(ATTESTATION), &altered).unwrap();
+    let run = fairfile(&["verify", "acme", "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("does not verify: the attestation was altered")
+            || run.stdout.contains("not readable"),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(dir.join(ATTESTATION), &first).unwrap();
+
+    // A changed PDF: the seal and the signed subject both say so.
+    let pdf = dir.join(PDF);
+    let original = std::fs::read(&pdf).unwrap();
+    std::fs::write(&pdf, [&original[..], b"\n%"].concat()).unwrap();
+    let run = fairfile(&["verify", "acme", "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("signed subject acme-resumerank-2026-ll144-summary-v1.pdf changed"),
+        "{}",
+        run.stdout
+    );
+    let run = fairfile(&["verify", PDF, "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("signs this file's bytes"),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(&pdf, original).unwrap();
+
+    // Signed by another key only: with the auditor's key trusted, it is not the auditor's.
+    std::fs::remove_file(dir.join(ATTESTATION)).unwrap();
+    assert_eq!(
+        fairfile(&["sign", "acme", "--key", "employer.key"], dir).code,
+        0
+    );
+    let run = fairfile(&["verify", "acme", "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("signature by an untrusted key"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_required_signature_that_is_missing_fails_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let audit = setup(dir);
+    let config = std::fs::read_to_string(audit.join("fairfile.toml")).unwrap();
+    let config = config.replacen("[audit]\n", "[audit]\nrequire_signature = true\n", 1);
+    std::fs::write(audit.join("fairfile.toml"), config).unwrap();
+    assert_eq!(fairfile(&["build", "acme"], dir).code, 0); // the config changed: v2
+    let run = fairfile(&["verify", "acme"], dir);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("version 2 is not signed by a trusted key, and fairfile.toml sets [audit] require_signature = true"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        fairfile(&["sign", "acme", "--key", "auditor.key"], dir).code,
+        0
+    );
+    let run = fairfile(&["verify", "acme", "--trust", "auditor.key.pub"], dir);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(dir.join("acme/dist/attestation-v2.dsse.json").is_file());
+}
+
+#[test]
+fn the_envelope_is_deterministic_and_verifies_independently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    setup(dir);
+    assert_eq!(
+        fairfile(&["sign", "acme", "--key", "auditor.key"], dir).code,
+        0
+    );
+    let first = std::fs::read(dir.join(ATTESTATION)).unwrap();
+    std::fs::remove_file(dir.join(ATTESTATION)).unwrap();
+    assert_eq!(
+        fairfile(&["sign", "acme", "--key", "auditor.key"], dir).code,
+        0
+    );
+    assert_eq!(std::fs::read(dir.join(ATTESTATION)).unwrap(), first);
+
+    // The statement: every sealed output and the manifest, and the figures of the results file.
+    let envelope: Value = serde_json::from_slice(&first).unwrap();
+    let payload = base64_decode(envelope["payload"].as_str().unwrap());
+    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(
+        statement["predicateType"],
+        "https://fairfile.dev/attestation/v1"
+    );
+    let names: Vec<&str> = statement["subject"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "acme-resumerank-2026-ll144-summary-v1.pdf",
+        "acme-resumerank-2026-ll144-summary-v1.html",
+        "acme-resumerank-2026-results-v1.json",
+        "manifest-v1.json",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+    let results: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("acme/dist/acme-resumerank-2026-results-v1.json")).unwrap(),
+    )
+    .unwrap();
+    let female_ir = results["metrics"]["dimensions"]["sex"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "Female")
+        .unwrap()["impact_ratio"]
+        .clone();
+    let sex = statement["predicate"]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "sex")
+        .unwrap();
+    let attested = sex["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "Female")
+        .unwrap();
+    assert_eq!(attested["impact_ratio"], female_ir);
+    assert_eq!(
+        statement["predicate"]["input_digest"],
+        results["input_digest"]
+    );
+
+    // securesystemslib verifies the envelope with the public key alone.
+    let found = Command::new("python3")
+        .args(["-c", "import securesystemslib.dsse, cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("python3 with securesystemslib is needed; .ci/run installs it");
+        }
+        eprintln!("skipped: independent DSSE check: pip install securesystemslib cryptography");
+        return;
+    }
+    const SCRIPT: &str = r#"
+import json, sys
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from securesystemslib.dsse import Envelope
+from securesystemslib.signer import SSlibKey
+env = Envelope.from_dict(json.load(open(sys.argv[1])))
+keyid = env.signatures and list(env.signatures)[0]
+key = SSlibKey.from_crypto(load_pem_public_key(open(sys.argv[2], 'rb').read()), keyid=keyid)
+try:
+    accepted = env.verify([key], 1)
+    print(json.dumps({"ok": True, "accepted": sorted(accepted), "type": json.loads(env.payload)["_type"]}))
+except Exception as e:
+    print(json.dumps({"ok": False, "error": str(e)}))
+"#;
+    let check = |public: &str| -> Value {
+        let out = Command::new("python3")
+            .args(["-c", SCRIPT])
+            .arg(dir.join(ATTESTATION))
+            .arg(dir.join(public))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let good = check("auditor.key.pub");
+    assert_eq!(good["ok"], true, "{good}");
+    assert_eq!(good["type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(good["accepted"][0], envelope["signatures"][0]["keyid"]);
+    let bad = check("employer.key.pub");
+    assert_eq!(bad["ok"], false, "another key must not verify: {bad}");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
