@@ -11,6 +11,7 @@
 
 pub mod dsse;
 pub mod keys;
+pub mod oscal;
 
 use std::path::{Path, PathBuf};
 

@@ -150,6 +150,8 @@ pub enum Command {
         )
     )]
     Sign(super::sign::SignArgs),
+    /// Export a sealed version's check for other tools (`export oscal`: OSCAL Assessment Results).
+    Export(super::export::ExportArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     #[command(after_help = concat!(
         "Examples:\n  fairfile sql examples/acme-resumerank --dialect postgres\n  \

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod completions;
 mod diff;
+mod export;
 mod frameworks;
 mod init;
 mod key;
@@ -84,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Status(a) => status::run(a),
         Command::Key(a) => key::run(a),
         Command::Sign(a) => sign::run(a),
+        Command::Export(a) => export::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };
