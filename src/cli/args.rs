@@ -133,6 +133,10 @@ pub enum Command {
     )]
     Status(super::status::StatusArgs),
     /// Make the Ed25519 key pair a signer uses (`key new`).
+    #[command(after_help = concat!(
+        "Examples:\n  fairfile key new --out auditor.key   # auditor.key (private) and auditor.key.pub\n",
+        exit_status!()
+    ))]
     Key(super::key::KeyArgs),
     /// Sign a sealed version: an in-toto statement in a DSSE envelope, beside its manifest.
     #[command(
@@ -151,6 +155,10 @@ pub enum Command {
     )]
     Sign(super::sign::SignArgs),
     /// Export a sealed version's check for other tools (`export oscal`: OSCAL Assessment Results).
+    #[command(after_help = concat!(
+        "Examples:\n  fairfile export oscal examples/acme-resumerank > assessment-results.json\n",
+        exit_status!()
+    ))]
     Export(super::export::ExportArgs),
     /// Print the SQL query that computes the counts input inside a warehouse (docs/sql.md).
     #[command(after_help = concat!(
