@@ -470,3 +470,96 @@ print(len(ar.results[0].findings))
         .unwrap();
     assert!(!out.status.success(), "trestle accepted an invalid state");
 }
+
+/// `key new --encrypt`: encrypted PKCS#8 that Python's `cryptography` opens with the passphrase;
+/// `sign` needs the passphrase, and says where to put it.
+#[test]
+fn an_encrypted_key_needs_its_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    setup(dir);
+    let with_pass = |args: &[&str], pass: Option<&str>| {
+        let mut cmd = Command::cargo_bin("fairfile").unwrap();
+        cmd.args(args)
+            .current_dir(dir)
+            .env_remove("FAIRFILE_KEY_PASSPHRASE");
+        if let Some(p) = pass {
+            cmd.env("FAIRFILE_KEY_PASSPHRASE", p);
+        }
+        cmd.output().unwrap()
+    };
+    let out = with_pass(&["key", "new", "--out", "locked.key", "--encrypt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("locked.key").exists());
+    let out = with_pass(
+        &["key", "new", "--out", "locked.key", "--encrypt"],
+        Some("s3cret words"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pem = std::fs::read_to_string(dir.join("locked.key")).unwrap();
+    assert!(
+        pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{pem}"
+    );
+
+    let out = with_pass(&["sign", "acme", "--key", "locked.key"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FAIRFILE_KEY_PASSPHRASE is not set"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_pass(&["sign", "acme", "--key", "locked.key"], Some("wrong"));
+    assert_eq!(out.status.code(), Some(2));
+    let out = with_pass(
+        &["sign", "acme", "--key", "locked.key"],
+        Some("s3cret words"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fairfile(&["verify", "acme", "--trust", "locked.key.pub"], dir).code,
+        0
+    );
+
+    let found = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("python3 with cryptography is needed; .ci/run installs it");
+        }
+        eprintln!("skipped: encrypted key check: pip install cryptography");
+        return;
+    }
+    const SCRIPT: &str = r#"
+import sys
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key, Encoding, PublicFormat
+key = load_pem_private_key(open(sys.argv[1], 'rb').read(), password=sys.argv[2].encode())
+pub = load_pem_public_key(open(sys.argv[1] + '.pub', 'rb').read())
+same = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw) == pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
+print("same" if same else "different")
+"#;
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(dir.join("locked.key"))
+        .arg("s3cret words")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "same");
+}

@@ -2,6 +2,11 @@
 //! KEY`, written owner-only and never over an existing file), the public key as SubjectPublicKeyInfo
 //! PEM (`BEGIN PUBLIC KEY`), which the auditor publishes. A key's id (the DSSE `keyid`) is the
 //! SHA-256 of its 32 raw public bytes, in hex; its fingerprint is the first 16 hex digits.
+//!
+//! With a passphrase (`key new --encrypt`) the private key is encrypted PKCS#8 (`BEGIN ENCRYPTED
+//! PRIVATE KEY`; PBES2 with scrypt and AES-256-CBC, what `openssl pkcs8 -topk8 -v2 aes256` reads).
+//! The passphrase is taken from the environment variable [`PASSPHRASE_ENV`], never from the
+//! command line (where other users could see it in the process list).
 
 use std::io::Write;
 use std::path::Path;
@@ -11,6 +16,24 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 
 use crate::diag::{Error, InputError, Location, Result};
+
+/// The environment variable holding the private key's passphrase.
+pub const PASSPHRASE_ENV: &str = "FAIRFILE_KEY_PASSPHRASE";
+
+/// The passphrase from [`PASSPHRASE_ENV`], or an error saying to set it.
+pub fn passphrase(why: &str) -> Result<String> {
+    match std::env::var(PASSPHRASE_ENV) {
+        Ok(p) if !p.is_empty() => Ok(p),
+        _ => Err(InputError::new(
+            Location::file(format!("${PASSPHRASE_ENV}")),
+            format!("{why}, and {PASSPHRASE_ENV} is not set"),
+        )
+        .with_help(format!(
+            "set the passphrase in the environment, e.g. `read -rs {PASSPHRASE_ENV}; export {PASSPHRASE_ENV}`"
+        ))
+        .into()),
+    }
+}
 
 pub struct SecretKey(SigningKey);
 
@@ -37,6 +60,18 @@ impl SecretKey {
 
     pub fn load(path: &Path) -> Result<SecretKey> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        if text.contains("BEGIN ENCRYPTED PRIVATE KEY") {
+            let pass = passphrase(&format!("{} is encrypted", path.display()))?;
+            return SigningKey::from_pkcs8_encrypted_pem(&text, pass.as_bytes())
+                .map(SecretKey)
+                .map_err(|_| {
+                    InputError::new(
+                        Location::file(path),
+                        format!("cannot decrypt this private key with the passphrase in {PASSPHRASE_ENV}"),
+                    )
+                    .into()
+                });
+        }
         SigningKey::from_pkcs8_pem(&text).map(SecretKey).map_err(|e| {
             InputError::new(
                 Location::file(path),
@@ -49,7 +84,7 @@ impl SecretKey {
 
     /// Write the private key (owner-only) to `path` and the public key to `path.pub`; neither
     /// may exist already.
-    pub fn write(&self, path: &Path) -> Result<std::path::PathBuf> {
+    pub fn write(&self, path: &Path, passphrase: Option<&str>) -> Result<std::path::PathBuf> {
         let public_path = public_path(path);
         for p in [path, public_path.as_path()] {
             if p.exists() {
@@ -61,10 +96,30 @@ impl SecretKey {
                 .into());
             }
         }
-        let pem = self
-            .0
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| Error::Other(format!("cannot encode the key: {e}")))?;
+        // PKCS#8 v1 (the private key alone): OpenSSL and Python's cryptography reject the v2
+        // form (with the public key) that the ed25519 crate writes.
+        let v1 = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        };
+        let pem = match passphrase {
+            Some(pass) => v1
+                .to_pkcs8_der()
+                .and_then(|doc| {
+                    doc.decode_msg::<ed25519_dalek::pkcs8::PrivateKeyInfo>()
+                        .map_err(Into::into)
+                        .and_then(|info| {
+                            info.encrypt(rand_core::OsRng, pass.as_bytes())
+                                .map_err(Into::into)
+                        })
+                })
+                .and_then(|doc| {
+                    doc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+                        .map_err(Into::into)
+                }),
+            None => v1.to_pkcs8_pem(LineEnding::LF),
+        }
+        .map_err(|e| Error::Other(format!("cannot encode the key: {e}")))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -170,7 +225,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("auditor.key");
         let key = SecretKey::generate().unwrap();
-        let public_path = key.write(&path).unwrap();
+        let public_path = key.write(&path, None).unwrap();
         assert_eq!(public_path, dir.path().join("auditor.key.pub"));
         #[cfg(unix)]
         {
@@ -181,7 +236,7 @@ mod tests {
         let loaded = SecretKey::load(&path).unwrap();
         assert_eq!(loaded.public(), key.public());
         assert_eq!(PublicKey::load(&public_path).unwrap(), key.public());
-        assert!(key.write(&path).is_err());
+        assert!(key.write(&path, None).is_err());
         assert!(
             PublicKey::load(&path).is_err(),
             "a private key is not a public key file"

@@ -17,6 +17,8 @@ pub enum KeyCommand {
     /// Make a new Ed25519 key pair: FILE (private, owner-only) and FILE.pub (to publish).
     #[command(after_help = concat!(
         "Examples:\n  fairfile key new --out ~/.config/fairfile/auditor.key\n  \
+         read -rs FAIRFILE_KEY_PASSPHRASE; export FAIRFILE_KEY_PASSPHRASE\n  \
+         fairfile key new --out auditor.key --encrypt   # the private key encrypted with it\n  \
          fairfile sign examples/acme-resumerank --key ~/.config/fairfile/auditor.key\n\n\
          Publish FILE.pub (e.g. on your firm's website); anyone can then check your signatures with\n\
          `fairfile verify DIR --trust FILE.pub`. Keep FILE private: whoever holds it signs as you.\n\n\
@@ -27,14 +29,23 @@ pub enum KeyCommand {
         /// The private key file to write (never overwritten); the public key goes to FILE.pub.
         #[arg(long, value_name = "FILE", default_value = "fairfile-signing.key")]
         out: PathBuf,
+        /// Encrypt the private key with the passphrase in FAIRFILE_KEY_PASSPHRASE (needed again
+        /// by `fairfile sign`).
+        #[arg(long)]
+        encrypt: bool,
     },
 }
 
 pub fn run(args: KeyArgs) -> Result<Outcome> {
     match args.command {
-        KeyCommand::New { out } => {
+        KeyCommand::New { out, encrypt } => {
+            let pass = if encrypt {
+                Some(crate::attest::keys::passphrase("--encrypt")?)
+            } else {
+                None
+            };
             let key = SecretKey::generate()?;
-            let public = key.write(&out)?;
+            let public = key.write(&out, pass.as_deref())?;
             super::print_text(&format!(
                 "private key: {} (owner-only; keep it secret)\npublic key:  {} (publish it)\nfingerprint: {}\n",
                 out.display(),
