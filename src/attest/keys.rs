@@ -108,10 +108,7 @@ impl SecretKey {
                 .and_then(|doc| {
                     doc.decode_msg::<ed25519_dalek::pkcs8::PrivateKeyInfo>()
                         .map_err(Into::into)
-                        .and_then(|info| {
-                            info.encrypt(rand_core::OsRng, pass.as_bytes())
-                                .map_err(Into::into)
-                        })
+                        .and_then(|info| info.encrypt(rand_core::OsRng, pass.as_bytes()))
                 })
                 .and_then(|doc| {
                     doc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
