@@ -80,6 +80,18 @@ pub fn all() -> Vec<OutputSchema> {
             Some(crate::scaffold::INIT_SCHEMA),
             "docs/config.md",
         ),
+        output::<crate::attest::NewKey>(
+            "key",
+            "fairfile key new --format json",
+            Some(crate::attest::KEY_SCHEMA),
+            "docs/attest.md",
+        ),
+        output::<crate::attest::Signed>(
+            "sign",
+            "fairfile sign --format json",
+            Some(crate::attest::SIGN_SCHEMA),
+            "docs/attest.md",
+        ),
         output::<crate::status::StatusReport>(
             "status",
             "fairfile status --format json",

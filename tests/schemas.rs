@@ -299,6 +299,35 @@ fn real_output_validates_against_the_committed_schemas() {
         );
     }
     cases.push(("init", init));
+    // key new and sign (the fresh build folder is signed: its results file is sealed).
+    let key = tmp.path().join("signer.key");
+    let new_key = json_of(
+        &[
+            "key",
+            "new",
+            "--out",
+            key.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[0],
+    );
+    assert_eq!(new_key["encrypted"], false);
+    cases.push(("key", new_key));
+    cases.push((
+        "sign",
+        json_of(
+            &[
+                "sign",
+                &audit,
+                "--key",
+                key.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[0],
+        ),
+    ));
     let diff = json_of(&["diff", &audit, "--format", "json"], &[0]);
     assert!(
         !diff["obligations"].as_array().unwrap().is_empty(),

@@ -188,9 +188,29 @@ pub fn statement(audit: &Audit, dist: &Dist, sealed: &SealedVersion) -> Result<S
     })
 }
 
-/// What `sign` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Schema id of `fairfile sign --format json`.
+pub const SIGN_SCHEMA: &str = "fairfile.sign/1";
+/// Schema id of `fairfile key new --format json`.
+pub const KEY_SCHEMA: &str = "fairfile.key/1";
+
+/// `fairfile key new --format json`: the files written and the key's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NewKey {
+    /// `fairfile.key/1`.
+    pub schema: String,
+    pub private_key: String,
+    pub public_key: String,
+    /// The DSSE keyid: SHA-256 (hex) of the raw public key.
+    pub keyid: String,
+    pub fingerprint: String,
+    pub encrypted: bool,
+}
+
+/// What `sign` did (`fairfile sign --format json`, schema `fairfile.sign/1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Signed {
+    /// `fairfile.sign/1`.
+    pub schema: String,
     pub file: PathBuf,
     pub version: u32,
     pub keyid: String,
@@ -241,6 +261,7 @@ pub fn sign(
         crate::seal::write_atomic(&file, &envelope.to_json())?;
     }
     Ok(Signed {
+        schema: SIGN_SCHEMA.to_string(),
         file,
         version: sealed.entry.version,
         keyid,

@@ -33,12 +33,19 @@ pub enum KeyCommand {
         /// by `fairfile sign`).
         #[arg(long)]
         encrypt: bool,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = super::args::Format::Table)]
+        format: super::args::Format,
     },
 }
 
 pub fn run(args: KeyArgs) -> Result<Outcome> {
     match args.command {
-        KeyCommand::New { out, encrypt } => {
+        KeyCommand::New {
+            out,
+            encrypt,
+            format,
+        } => {
             let pass = if encrypt {
                 Some(crate::attest::keys::passphrase("--encrypt")?)
             } else {
@@ -46,6 +53,17 @@ pub fn run(args: KeyArgs) -> Result<Outcome> {
             };
             let key = SecretKey::generate()?;
             let public = key.write(&out, pass.as_deref())?;
+            if format == super::args::Format::Json {
+                super::print_json(&crate::attest::NewKey {
+                    schema: crate::attest::KEY_SCHEMA.to_string(),
+                    private_key: out.display().to_string(),
+                    public_key: public.display().to_string(),
+                    keyid: key.public().keyid(),
+                    fingerprint: key.public().fingerprint(),
+                    encrypted: encrypt,
+                })?;
+                return Ok(Outcome::Success);
+            }
             super::print_text(&format!(
                 "private key: {} (owner-only; keep it secret)\npublic key:  {} (publish it)\nfingerprint: {}\n",
                 out.display(),

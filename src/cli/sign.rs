@@ -20,6 +20,9 @@ pub struct SignArgs {
     /// Output folder holding the sealed versions (default: AUDIT_DIR/dist).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = super::args::Format::Table)]
+    pub format: super::args::Format,
 }
 
 pub fn run(args: SignArgs) -> Result<Outcome> {
@@ -29,6 +32,10 @@ pub fn run(args: SignArgs) -> Result<Outcome> {
         .unwrap_or_else(|| args.audit.audit_dir.join(crate::pipeline::DEFAULT_OUT_DIR));
     let signed = crate::attest::sign(&args.audit.audit_dir, &out, args.version, &key)?;
     let fingerprint = key.public().fingerprint();
+    if args.format == super::args::Format::Json {
+        super::print_json(&signed)?;
+        return Ok(Outcome::Success);
+    }
     super::print_text(&if signed.added {
         format!(
             "signed version {} with key {fingerprint}: {} ({} signature{})\n",
