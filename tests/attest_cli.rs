@@ -11,6 +11,8 @@ use std::process::Command;
 use assert_cmd::prelude::*;
 use serde_json::Value;
 
+mod support;
+
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
 
 struct Run {
@@ -307,15 +309,11 @@ fn the_envelope_is_deterministic_and_verifies_independently() {
     );
 
     // securesystemslib verifies the envelope with the public key alone.
-    let found = Command::new("python3")
-        .args(["-c", "import securesystemslib.dsse, cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3 with securesystemslib is needed; .ci/run installs it");
-        }
-        eprintln!("skipped: independent DSSE check: pip install securesystemslib cryptography");
+    if !support::python_has(
+        "securesystemslib.dsse, cryptography",
+        "securesystemslib[crypto]",
+        "the independent DSSE check",
+    ) {
         return;
     }
     const SCRIPT: &str = r#"
@@ -426,15 +424,11 @@ fn oscal_export_is_deterministic_and_valid_for_trestle() {
     );
     assert_eq!(observation["props"][0]["value"], evidence["sha256"]);
 
-    let found = Command::new("python3")
-        .args(["-c", "import trestle.oscal.assessment_results"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3 with compliance-trestle is needed; .ci/run installs it");
-        }
-        eprintln!("skipped: OSCAL validation: pip install compliance-trestle");
+    if !support::python_has(
+        "trestle.oscal.assessment_results",
+        "compliance-trestle",
+        "OSCAL validation",
+    ) {
         return;
     }
     const SCRIPT: &str = r#"
@@ -531,15 +525,7 @@ fn an_encrypted_key_needs_its_passphrase() {
         0
     );
 
-    let found = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3 with cryptography is needed; .ci/run installs it");
-        }
-        eprintln!("skipped: encrypted key check: pip install cryptography");
+    if !support::python_has("cryptography", "cryptography", "the encrypted key check") {
         return;
     }
     const SCRIPT: &str = r#"

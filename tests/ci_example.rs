@@ -10,21 +10,9 @@ use std::process::Command;
 use clap::Parser;
 use serde_json::Value;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod support;
 
-fn pyyaml() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3 with PyYAML is needed; .ci/run installs it (pip install PyYAML)");
-        }
-        eprintln!("skipped: examples/ci: python3 -c 'import yaml' fails (pip install PyYAML)");
-    }
-    found
-}
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The file as JSON (through PyYAML), and every `fairfile` command line in its shell steps, split
 /// into words by Python's `shlex` (a redirection and what follows dropped).
@@ -107,7 +95,7 @@ fn parses(commands: &[Vec<String>], file: &str) {
 
 #[test]
 fn the_github_workflow_gates_builds_verifies_and_uploads() {
-    if !pyyaml() {
+    if !support::python_has("yaml", "PyYAML", "the pipeline examples") {
         return;
     }
     let (doc, commands) = load("github-actions.yml");
@@ -129,7 +117,7 @@ fn the_github_workflow_gates_builds_verifies_and_uploads() {
 
 #[test]
 fn the_gitlab_job_runs_the_same_commands() {
-    if !pyyaml() {
+    if !support::python_has("yaml", "PyYAML", "the pipeline examples") {
         return;
     }
     let (doc, commands) = load("gitlab-ci.yml");

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 use assert_cmd::prelude::*;
 use serde_json::Value;
 
+mod support;
+
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
 
 fn fairfile(args: &[&str]) -> Output {
@@ -153,22 +155,6 @@ fn a_folder_without_fairfile_toml_is_an_input_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("fairfile init"));
 }
 
-fn python_icalendar() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("python3 with icalendar is needed; .ci/run installs it (pip install icalendar)");
-        }
-        eprintln!(
-            "skipped: .ics check: python3 -c 'import icalendar' fails (pip install icalendar)"
-        );
-    }
-    found
-}
-
 #[test]
 fn the_ics_file_is_read_back_one_event_per_deadline_with_stable_uids() {
     let dir = tempfile::tempdir().unwrap();
@@ -225,7 +211,7 @@ fn the_ics_file_is_read_back_one_event_per_deadline_with_stable_uids() {
         later.to_str().unwrap(),
     ]);
 
-    if !python_icalendar() {
+    if !support::python_has("icalendar", "icalendar", "the .ics check") {
         return;
     }
     const SCRIPT: &str = r#"

@@ -80,3 +80,21 @@ pub fn compas_csv(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Whether `python3 -c "import <modules>"` works: the independent checkers some tests run (each
+/// installed by `.ci/run`). Outside CI a missing one skips that part of the test, said on stderr
+/// with the `pip install` that enables it; in CI (`CI=true`) it is a failure, so nothing is
+/// skipped silently where it counts.
+pub fn python_has(modules: &str, pip: &str, what: &str) -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{what} needs python3 with {modules}; .ci/run installs it (pip install {pip})");
+        }
+        eprintln!("skipped: {what}: python3 -c 'import {modules}' fails (pip install {pip})");
+    }
+    found
+}
