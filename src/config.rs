@@ -362,6 +362,53 @@ pub struct DataSection {
     pub values: Values,
     #[serde(default)]
     pub categories: Categories,
+    #[serde(default)]
+    pub analysis: AnalysisSection,
+}
+
+/// `[data.analysis]`: the policy choices of the adverse-impact analysis beyond the LL144 tables.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSection {
+    /// The impact ratio every category should reach at the alternative cut-off searched for (29 CFR
+    /// 1607.3(B) asks a user to consider alternatives with less adverse impact). A policy choice:
+    /// the default is the four-fifths rule of thumb (29 CFR 1607.4(D)), not a pass mark.
+    #[serde(default = "default_cutoff_min_impact_ratio")]
+    pub cutoff_min_impact_ratio: f64,
+    /// The score at or above which the AEDT selects, when it works by a cut-off and the data
+    /// carries the decision in a `selected` column (marked in the cut-off table).
+    #[serde(default)]
+    pub cutoff_in_use: Option<f64>,
+}
+
+impl Default for AnalysisSection {
+    fn default() -> Self {
+        AnalysisSection {
+            cutoff_min_impact_ratio: default_cutoff_min_impact_ratio(),
+            cutoff_in_use: None,
+        }
+    }
+}
+
+fn default_cutoff_min_impact_ratio() -> f64 {
+    0.8
+}
+
+/// `[data.columns] stratum`: one column name or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(name) => vec![name.as_str()],
+            OneOrMany::Many(names) => names.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// `[data.columns]`: header names in the data file.
@@ -381,6 +428,10 @@ pub struct Columns {
     /// Prediction = score >= threshold, when there is no `selected` column (for error-rate metrics).
     #[serde(default)]
     pub prediction_threshold: Option<f64>,
+    /// Strata (requisitions, periods, locations) for the Cochran–Mantel–Haenszel analysis: one
+    /// column or a list (a stratum is each distinct combination of their values).
+    #[serde(default)]
+    pub stratum: Option<OneOrMany>,
 }
 
 /// `[data.values]`: which raw values count as selected / positive.
@@ -583,6 +634,69 @@ impl AuditConfig {
                         .with_help("map at least one demographic column in [data.columns]"),
                 );
             }
+        }
+        if let Some(stratum) = &data.columns.stratum {
+            let names = stratum.names();
+            let field = || data_at().with_field("data.columns.stratum");
+            if data.counts.is_some() {
+                errors.push(
+                    InputError::new(field(), "`stratum` needs row-level data (`path`), not counts")
+                        .with_help("strata are read from each applicant's row; give the rows, or remove `stratum`"),
+                );
+            }
+            if data.outcome == Outcome::Scoring {
+                errors.push(
+                    InputError::new(field(), "`stratum` is for selection mode")
+                        .with_help("in scoring mode \"above the median\" is relative to the whole sample (6 RCNY §5-301(c)(1)), not to a stratum; the Mantel–Haenszel analysis compares selections within each stratum. Remove `stratum`, or audit the selection made from the score"),
+                );
+            }
+            if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) {
+                errors.push(
+                    InputError::new(field(), "`stratum` names no column (or an empty one)")
+                        .with_help("e.g. stratum = \"requisition\" or stratum = [\"requisition\", \"period\"]"),
+                );
+            }
+            if names.len() > crate::limits::MAX_STRATUM_COLUMNS {
+                errors.push(
+                    InputError::new(
+                        field(),
+                        format!(
+                            "`stratum` lists {} columns, over fairfile's limit of {} (MAX_STRATUM_COLUMNS)",
+                            names.len(),
+                            crate::limits::MAX_STRATUM_COLUMNS
+                        ),
+                    )
+                    .with_help("combine columns into one before export, or stratify by fewer"),
+                );
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for name in &names {
+                if !seen.insert(name.trim()) {
+                    errors.push(
+                        InputError::new(field(), format!("`stratum` lists column {name:?} twice"))
+                            .with_help("list each column once"),
+                    );
+                }
+            }
+        }
+        let ratio = data.analysis.cutoff_min_impact_ratio;
+        if !(ratio > 0.0 && ratio <= 1.0) {
+            errors.push(
+                InputError::new(
+                    data_at().with_field("data.analysis.cutoff_min_impact_ratio"),
+                    format!("cutoff_min_impact_ratio = {ratio} is not in (0, 1]"),
+                )
+                .with_help("an impact ratio is at most 1; the four-fifths rule of thumb is 0.8"),
+            );
+        }
+        if data.analysis.cutoff_in_use.is_some_and(|c| !c.is_finite()) {
+            errors.push(
+                InputError::new(
+                    data_at().with_field("data.analysis.cutoff_in_use"),
+                    "cutoff_in_use is not a finite number",
+                )
+                .with_help("give the score at or above which the AEDT selects"),
+            );
         }
         for (dim, map) in [
             ("sex", &data.categories.sex),

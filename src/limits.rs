@@ -11,6 +11,17 @@ use std::path::Path;
 
 use crate::diag::{Error, InputError, Location, Result};
 
+/// Distinct strata (combinations of the `[data.columns] stratum` values): each keeps one count per
+/// sex × race cell, per reader thread.
+pub const MAX_STRATA: usize = 5_000;
+
+/// Columns in `[data.columns] stratum`.
+pub const MAX_STRATUM_COLUMNS: usize = 4;
+
+/// Distinct scores kept, per sex × race cell, for the cut-off table (beyond it the table is not
+/// computed and says why).
+pub const MAX_SCORE_BUCKETS: usize = 4_096;
+
 /// `fairfile.toml`.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// One framework file (the shipped EU AI Act file is 150 KB).

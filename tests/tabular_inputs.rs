@@ -838,3 +838,56 @@ fn excel_values_read_as_excel_shows_them() {
             "data.xlsx:2:7: sheet `Applicants`: a value beyond the last header column",
         ));
 }
+
+/// `[data.columns] stratum` over two columns (a text column with nulls, and an integer column):
+/// the same strata and Mantel–Haenszel figures from CSV, Parquet in every layout, and Excel.
+#[test]
+fn strata_are_the_same_from_csv_parquet_and_excel() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = applicants(2500);
+    write_csv(&dir.path().join("data.csv"), &rows);
+    write_xlsx(
+        &dir.path().join("data.xlsx"),
+        &[("Applicants", sheet_rows(&rows))],
+    );
+    let stratified = |path: &str, truth: (&str, &str)| {
+        config(path, "selection", truth).replace(
+            "label = \"hired\"\n",
+            "label = \"hired\"\nstratum = [\"ra\\\"ce\", \"hired\"]\n",
+        )
+    };
+    let csv = report(dir.path(), &stratified("data.csv", ("true", "false")));
+    let strata = &csv["analysis"]["strata"];
+    let names: Vec<&str> = strata["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    // Six race spellings (the null one blank, a stratum of its own) by two label values.
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert!(names.contains(&"(blank) / 0") && names.contains(&"(blank) / 1"));
+    let n: u64 = strata["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["n"].as_u64().unwrap())
+        .sum();
+    assert_eq!(n, 2500, "every row in exactly one stratum");
+    assert!(strata["sex"][0]["cmh_p"].is_f64());
+    for layout in [Layout::Dictionary, Layout::Plain, Layout::Delta] {
+        for group_rows in [700, 7] {
+            write_parquet_as(&dir.path().join("data.parquet"), &rows, group_rows, layout);
+            let parquet = report(dir.path(), &stratified("data.parquet", ("true", "false")));
+            assert_eq!(csv, parquet, "{layout:?}, groups of {group_rows}");
+        }
+    }
+    let upper = std::fs::read_to_string(dir.path().join("data.csv"))
+        .unwrap()
+        .replace(",true,", ",TRUE,")
+        .replace(",false,", ",FALSE,");
+    std::fs::write(dir.path().join("upper.csv"), upper).unwrap();
+    let csv_upper = report(dir.path(), &stratified("upper.csv", ("TRUE", "FALSE")));
+    let excel = report(dir.path(), &stratified("data.xlsx", ("TRUE", "FALSE")));
+    assert_eq!(csv_upper, excel, "Excel differs from CSV");
+}

@@ -45,6 +45,105 @@ pub struct Analysis {
     pub sex: Option<FamilyAnalysis>,
     pub race_ethnicity: Option<FamilyAnalysis>,
     pub intersectional: Option<FamilyAnalysis>,
+    /// Across strata (`[data.columns] stratum`): null when the data has no stratum column.
+    pub strata: Option<StrataAnalysis>,
+}
+
+/// The comparisons across strata (requisitions, periods, locations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StrataAnalysis {
+    pub note: String,
+    /// The stratum columns.
+    pub columns: Vec<String>,
+    /// Every stratum, sorted by its values; a blank value is a stratum of its own.
+    pub strata: Vec<StratumSummary>,
+    /// Per family, each category (the reference left out) against the family's reference.
+    pub sex: Option<Vec<strata::StratifiedComparison>>,
+    pub race_ethnicity: Option<Vec<strata::StratifiedComparison>>,
+    pub intersectional: Option<Vec<strata::StratifiedComparison>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StratumSummary {
+    /// Values joined by " / " ("(blank)" for an empty value).
+    pub name: String,
+    pub values: Vec<String>,
+    pub n: u64,
+    pub positive: u64,
+}
+
+/// What the strata analysis is.
+pub const STRATA_NOTE: &str = "Cochran-Mantel-Haenszel test of a common odds ratio of 1 across strata (statsmodels StratifiedTable.test_null_odds), Mantel-Haenszel common odds ratio with the Robins-Breslow-Greenland 95 % interval, and the Breslow-Day test of equal odds ratios with Tarone's correction (test_equal_odds(adjust=True)). A stratum contributes to a comparison only when its 2x2 table has no empty row or column (someone of both groups, someone selected and someone not); the others are named as set aside. A Simpson's reversal: the pooled rate difference points the other way from most contributing strata.";
+
+/// Per family, the stratified comparisons with the reference of the LL144 table.
+fn strata_analysis(tally: &Tally, dimensions: &Dimensions) -> Option<StrataAnalysis> {
+    let strata = tally.strata.as_ref()?;
+    let per_stratum: Vec<[crate::metrics::DimensionGroups; 3]> = strata
+        .strata
+        .iter()
+        .map(|s| crate::metrics::groups(&tally.with_cells(&s.cells)))
+        .collect();
+    let tables = [
+        &dimensions.sex,
+        &dimensions.race_ethnicity,
+        &dimensions.intersectional,
+    ];
+    let mut families = (0..3).map(|f| {
+        let d = tables[f];
+        let reference = d.categories.iter().position(|c| c.reference);
+        match (d.provided, reference) {
+            (true, Some(reference)) => {
+                let categories: Vec<String> =
+                    d.categories.iter().map(|c| c.category.clone()).collect();
+                let counts: Vec<(String, Vec<(u64, u64)>)> = strata
+                    .strata
+                    .iter()
+                    .zip(&per_stratum)
+                    .map(|(s, groups)| {
+                        (
+                            s.name(),
+                            groups[f]
+                                .groups
+                                .iter()
+                                .map(|g| (g.cell.positive, g.cell.n))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                Some(strata::family(&categories, reference, &counts))
+            }
+            (true, None) => Some(Vec::new()),
+            (false, _) => None,
+        }
+    });
+    let (sex, race_ethnicity, intersectional) = (
+        families.next().flatten(),
+        families.next().flatten(),
+        families.next().flatten(),
+    );
+    Some(StrataAnalysis {
+        note: STRATA_NOTE.to_string(),
+        columns: strata.columns.clone(),
+        strata: strata
+            .strata
+            .iter()
+            .map(|s| {
+                let mut total = Cell::default();
+                for c in &s.cells {
+                    total.add(c);
+                }
+                StratumSummary {
+                    name: s.name(),
+                    values: s.values.clone(),
+                    n: total.n,
+                    positive: total.positive,
+                }
+            })
+            .collect(),
+        sex,
+        race_ethnicity,
+        intersectional,
+    })
 }
 
 /// One family (table) of categories compared with its reference.
@@ -186,6 +285,7 @@ pub fn analyse(tally: &Tally, dimensions: &Dimensions) -> Analysis {
         sex,
         race_ethnicity,
         intersectional,
+        strata: strata_analysis(tally, dimensions),
     }
 }
 

@@ -303,7 +303,7 @@ mod tests {
 }
 
 /// The stratified comparison of one category with its family's reference.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StratifiedComparison {
     pub category: String,
     /// Strata that contributed (an informative 2×2 table against the reference).
@@ -321,7 +321,14 @@ pub struct StratifiedComparison {
     pub breslow_day_tarone_statistic: Option<f64>,
     pub breslow_day_tarone_df: Option<u64>,
     pub breslow_day_tarone_p: Option<f64>,
+    /// The pooled (collapsed) rate difference points the other way from most strata that
+    /// contributed.
     pub simpson_reversal: bool,
+    /// Strata that contributed where the category's rate is below, equal to, above the
+    /// reference's.
+    pub strata_below: u64,
+    pub strata_equal: u64,
+    pub strata_above: u64,
 }
 
 /// Per category of a family (in the order of `categories`, the reference left out): its
@@ -373,6 +380,9 @@ pub fn family(
                 breslow_day_tarone_df: bd.map(|c| c.df),
                 breslow_day_tarone_p: bd.map(|c| c.p),
                 simpson_reversal: result.as_ref().is_some_and(|s| s.simpson_reversal),
+                strata_below: result.as_ref().map_or(0, |s| s.strata_directions[0] as u64),
+                strata_equal: result.as_ref().map_or(0, |s| s.strata_directions[1] as u64),
+                strata_above: result.as_ref().map_or(0, |s| s.strata_directions[2] as u64),
             }
         })
         .collect()

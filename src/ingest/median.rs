@@ -10,6 +10,9 @@
 //! Scores are finite and `-0.0` is stored as `0.0`, so `<`, `==`, `>` are a total order here, and
 //! equal scores have equal bits.
 
+use crate::ingest::ScoreCounts;
+use crate::limits::MAX_SCORE_BUCKETS;
+
 /// At most this many bytes of histogram counts per reader before it turns into vectors.
 const HISTOGRAM_BYTES: usize = 4 << 20;
 
@@ -143,7 +146,82 @@ impl Scores {
     }
 }
 
+impl Scores {
+    /// The counts per distinct score for the cut-off table (scoring mode), when few enough.
+    pub fn counts(&self) -> ScoreCounts {
+        match self {
+            Scores::Histogram(h) if h.values.len() <= MAX_SCORE_BUCKETS => h.sorted(),
+            _ => ScoreCounts::TooMany,
+        }
+    }
+}
+
+/// Counts per distinct score and cell for the cut-off table, while there are at most
+/// [`MAX_SCORE_BUCKETS`] distinct scores (`None` past that: the table is not made).
+#[derive(Debug)]
+pub(crate) struct Buckets(Option<Histogram>);
+
+impl Buckets {
+    pub fn new(cells: usize) -> Buckets {
+        Buckets(Some(Histogram {
+            cells,
+            values: Vec::new(),
+            counts: Vec::new(),
+            slots: vec![0; 64],
+            max_values: MAX_SCORE_BUCKETS,
+        }))
+    }
+
+    #[inline]
+    pub fn add(&mut self, cell: usize, value: f64) {
+        if let Some(h) = &mut self.0
+            && !h.add(cell, value, 1)
+        {
+            self.0 = None;
+        }
+    }
+
+    pub fn merge(&mut self, other: Buckets) {
+        let (Some(mine), Some(theirs)) = (&mut self.0, other.0) else {
+            self.0 = None;
+            return;
+        };
+        for (i, &value) in theirs.values.iter().enumerate() {
+            let counts = &theirs.counts[i * theirs.cells..(i + 1) * theirs.cells];
+            for (cell, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                if !mine.add(cell, value, n) {
+                    self.0 = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) -> ScoreCounts {
+        self.0
+            .as_ref()
+            .map_or(ScoreCounts::TooMany, Histogram::sorted)
+    }
+}
+
 impl Histogram {
+    /// The counts with the values in ascending order.
+    fn sorted(&self) -> ScoreCounts {
+        let mut order: Vec<usize> = (0..self.values.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.values[a].total_cmp(&self.values[b]));
+        ScoreCounts::Counts {
+            values: order.iter().map(|&i| self.values[i]).collect(),
+            counts: order
+                .iter()
+                .flat_map(|&i| {
+                    self.counts[i * self.cells..(i + 1) * self.cells]
+                        .iter()
+                        .copied()
+                })
+                .collect(),
+        }
+    }
+
     /// Fibonacci hashing: the top bits of the product depend on every bit of the value (round
     /// scores like `65.0` have all-zero low mantissa bits).
     #[inline(always)]

@@ -99,6 +99,54 @@ pub struct Tally {
     pub has_confusion: bool,
     /// Scoring mode: the median score of the full sample.
     pub median_score: Option<f64>,
+    /// Counts per stratum (`[data.columns] stratum`), for the Mantel–Haenszel analysis.
+    pub strata: Option<Strata>,
+    /// Counts per distinct score, for the cut-off table (when a score column is read).
+    pub scores: ScoreCounts,
+}
+
+/// Counts per stratum: each distinct combination of the `[data.columns] stratum` values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strata {
+    /// The stratum columns' header names.
+    pub columns: Vec<String>,
+    /// Sorted by values; a blank value is a stratum of its own (the empty string), never dropped.
+    pub strata: Vec<Stratum>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stratum {
+    /// One trimmed value per stratum column.
+    pub values: Vec<String>,
+    /// In the tally's cell layout.
+    pub cells: Vec<Cell>,
+}
+
+impl Stratum {
+    /// How the stratum is named in reports: its values joined by " / ", a blank one as "(blank)".
+    pub fn name(&self) -> String {
+        self.values
+            .iter()
+            .map(|v| if v.is_empty() { "(blank)" } else { v.as_str() })
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
+/// Individuals per distinct score and tally cell, for the cut-off table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ScoreCounts {
+    /// No score column was read (or counts input).
+    #[default]
+    NotRead,
+    /// More than [`crate::limits::MAX_SCORE_BUCKETS`] distinct scores.
+    TooMany,
+    Counts {
+        /// Distinct scores, ascending.
+        values: Vec<f64>,
+        /// `counts[value * cells + cell]`, in the tally's cell layout.
+        counts: Vec<u64>,
+    },
 }
 
 impl Tally {
@@ -112,6 +160,28 @@ impl Tally {
             cells,
             has_confusion,
             median_score: None,
+            strata: None,
+            scores: ScoreCounts::NotRead,
+        }
+    }
+
+    /// Number of cells (sex slots × race slots).
+    pub fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The same axes over other counts (one stratum's, one cut-off's), in the cell layout.
+    pub fn with_cells(&self, cells: &[Cell]) -> Tally {
+        assert_eq!(cells.len(), self.cells.len(), "cells in the tally's layout");
+        Tally {
+            outcome: self.outcome,
+            sex: self.sex.clone(),
+            race: self.race.clone(),
+            cells: cells.to_vec(),
+            has_confusion: self.has_confusion,
+            median_score: None,
+            strata: None,
+            scores: ScoreCounts::NotRead,
         }
     }
 

@@ -27,6 +27,7 @@ mod parallel;
 mod parquet;
 mod parquet_guard;
 mod plan;
+mod strata;
 
 use std::path::Path;
 use std::thread;
@@ -106,6 +107,7 @@ fn read_tabular(audit: &Audit, relative: &str, path: &Path, format: Format) -> R
     .into_iter()
     .chain([plan.selected, plan.score, plan.label])
     .flatten()
+    .chain(plan.strata.iter().copied())
     .collect();
     let (hash, tallied) = thread::scope(|s| {
         let hasher = s.spawn(|| crate::hash::sha256_file(path));
@@ -192,6 +194,7 @@ mod tests {
 
     use super::*;
     use crate::events::Quiet;
+    use crate::ingest::Cell;
     use crate::ingest::testing::{SELECTION, audit};
 
     /// How often parallel reading fell back to one pass (split inside quotes).
@@ -258,6 +261,72 @@ mod tests {
         }
         // Nearly every line start in the multiline file is inside quotes: the split was caught.
         assert!(ONE_PASS_RETRIES.load(Ordering::Relaxed) > 0);
+    }
+
+    fn stratified(config: &str, columns: &str) -> String {
+        config.replace(
+            "label = \"hired\"",
+            &format!("label = \"hired\"\nstratum = {columns}"),
+        )
+    }
+
+    #[test]
+    fn strata_are_counted_the_same_whatever_the_split() {
+        let dir = tempfile::tempdir().unwrap();
+        for multiline in [false, true] {
+            std::fs::write(dir.path().join("data.csv"), applicants(3000, multiline)).unwrap();
+            for columns in ["\"race\"", "[\"race\", \"hired\"]"] {
+                let config = stratified(SELECTION, columns);
+                let one = ingest(dir.path(), &config, 1).unwrap();
+                let strata = one.tally.strata.as_ref().expect("strata counted");
+                // Every row is in exactly one stratum, and the strata add up to the tally.
+                let mut sum = vec![Cell::default(); one.tally.cell_count()];
+                for s in &strata.strata {
+                    for (total, c) in sum.iter_mut().zip(&s.cells) {
+                        total.add(c);
+                    }
+                }
+                let whole = one.tally.with_cells(&sum);
+                assert_eq!(whole.total(), 3000);
+                for sex in [Some(0), Some(1), None] {
+                    for race in [Some(0), Some(1), Some(2), None] {
+                        assert_eq!(whole.cell(sex, race), one.tally.cell(sex, race));
+                    }
+                }
+                // The blank race is a stratum of its own (named "(blank)"), sorted first.
+                assert_eq!(strata.strata[0].values[0], "");
+                assert!(strata.strata[0].name().starts_with("(blank)"));
+                let expected = if columns.starts_with('[') { 10 } else { 5 };
+                assert_eq!(strata.strata.len(), expected, "{columns}");
+                for threads in [2, 3, 5, 16] {
+                    let many = ingest(dir.path(), &config, threads).unwrap();
+                    assert_eq!(many, one, "{threads} threads, multiline {multiline}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn too_many_strata_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("id,sex,race,comment,selected,score,hired\n");
+        for i in 0..(crate::limits::MAX_STRATA + 10) {
+            text.push_str(&format!("{i},M,W,,1,1.0,0\n"));
+        }
+        std::fs::write(dir.path().join("data.csv"), text).unwrap();
+        for threads in [1, 3] {
+            let config = stratified(SELECTION, "\"id\"");
+            let error = ingest(dir.path(), &config, threads)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("more than 5000 distinct strata"), "{error}");
+            if threads == 1 {
+                assert!(
+                    error.contains(&format!(":{}", crate::limits::MAX_STRATA + 2)),
+                    "{error}"
+                );
+            }
+        }
     }
 
     #[test]

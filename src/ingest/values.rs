@@ -454,6 +454,16 @@ impl ValueTable {
         Ok(i)
     }
 
+    /// Distinct values so far (the index the next new one gets).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The (trimmed) bytes of an entry.
+    pub fn bytes(&self, entry: usize) -> &[u8] {
+        &self.entries[entry].bytes
+    }
+
     /// The code of an entry given by [`Self::entry`].
     pub fn code(&self, entry: usize) -> u32 {
         self.entries[entry].code

@@ -4,7 +4,10 @@
 use std::fmt::Write as _;
 
 use super::{aligned, thousands};
-use crate::analysis::{Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices};
+use crate::analysis::strata::StratifiedComparison;
+use crate::analysis::{
+    Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices, StrataAnalysis,
+};
 use crate::config::Outcome as Mode;
 use crate::format::{self, DASH, p_value};
 
@@ -31,6 +34,9 @@ pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
             out.push('\n');
             render_family(&mut out, name, family, positive);
         }
+    }
+    if let Some(strata) = &analysis.strata {
+        render_strata(&mut out, strata, positive);
     }
     let _ = writeln!(
         out,
@@ -188,4 +194,101 @@ fn category_row(c: &CategoryAnalysis) -> Vec<String> {
         range,
         c.unknowns_to_flip_four_fifths.map_or_else(dash, thousands),
     ]
+}
+
+/// Across strata: the strata themselves, then per family each category's Mantel–Haenszel figures.
+fn render_strata(out: &mut String, strata: &StrataAnalysis, positive: &str) {
+    let _ = writeln!(
+        out,
+        "\nAcross strata ({}): {} strata\n{}",
+        strata.columns.join(", "),
+        thousands(strata.strata.len() as u64),
+        strata.note
+    );
+    let rows = strata
+        .strata
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                thousands(s.n),
+                thousands(s.positive),
+                format::or_dash(
+                    (s.n > 0).then(|| s.positive as f64 / s.n as f64),
+                    format::rate,
+                ),
+            ]
+        })
+        .collect();
+    out.push_str(&aligned(
+        &["Stratum", "n", &capitalised(positive), "Rate"],
+        rows,
+        &[false, true, true, true],
+    ));
+    for (title, family) in [
+        ("Sex", &strata.sex),
+        ("Race/ethnicity", &strata.race_ethnicity),
+        ("Intersectional", &strata.intersectional),
+    ] {
+        let Some(family) = family else { continue };
+        let _ = writeln!(
+            out,
+            "\n{title}, each category against the reference, within strata:"
+        );
+        let rows = family.iter().map(stratified_row).collect();
+        out.push_str(&aligned(
+            &[
+                "Category",
+                "Strata used",
+                "CMH p",
+                "MH odds ratio [95% CI]",
+                "Breslow-Day p",
+                "Strata below/equal/above",
+                "Reversal",
+            ],
+            rows,
+            &[false, true, true, true, true, true, false],
+        ));
+        for c in family.iter().filter(|c| !c.strata_set_aside.is_empty()) {
+            let _ = writeln!(
+                out,
+                "  {}: set aside (too small to contribute) {}",
+                c.category,
+                c.strata_set_aside.join(", ")
+            );
+        }
+    }
+}
+
+fn stratified_row(c: &StratifiedComparison) -> Vec<String> {
+    let odds = match (
+        c.common_odds_ratio,
+        c.common_odds_ratio_ci95_low,
+        c.common_odds_ratio_ci95_high,
+    ) {
+        (Some(v), Some(lo), Some(hi)) => format!(
+            "{} [{}, {}]",
+            format::ratio(v),
+            format::ratio(lo),
+            format::ratio(hi)
+        ),
+        _ => DASH.to_string(),
+    };
+    vec![
+        c.category.clone(),
+        thousands(c.strata_used),
+        format::or_dash(c.cmh_p, p_value),
+        odds,
+        format::or_dash(c.breslow_day_tarone_p, p_value),
+        format!("{}/{}/{}", c.strata_below, c.strata_equal, c.strata_above),
+        if c.simpson_reversal { "yes" } else { "no" }.to_string(),
+    ]
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }

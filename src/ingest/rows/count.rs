@@ -4,10 +4,11 @@
 
 use super::faults::{Fault, FaultKind};
 use super::plan::{Decider, RowPlan};
+use super::strata::StrataCounter;
 use crate::config::Outcome;
 use crate::events::Events;
 use crate::ingest::Cell;
-use crate::ingest::median::Scores;
+use crate::ingest::median::{Buckets, Scores};
 use crate::ingest::reader::{ReadError, Record, RecordReader};
 use crate::ingest::values::{AxisMap, Decision, OutcomeMap, Resolved, ValueTable};
 
@@ -22,6 +23,11 @@ pub(super) struct Tallier<'p> {
     pub(super) selected: ValueTable,
     pub(super) label: ValueTable,
     pub(super) rows: u64,
+    /// Counts per stratum (`[data.columns] stratum`).
+    pub(super) strata: Option<StrataCounter>,
+    /// Selection mode with a score: counts per distinct score for the cut-off table (scoring
+    /// mode has them in `scores`).
+    pub(super) buckets: Option<Buckets>,
 }
 
 impl<'p> Tallier<'p> {
@@ -40,6 +46,9 @@ impl<'p> Tallier<'p> {
             selected: ValueTable::default(),
             label: ValueTable::default(),
             rows: 0,
+            strata: (!plan.strata.is_empty())
+                .then(|| StrataCounter::new(plan.strata.clone(), plan.cell_count)),
+            buckets: (!keep_scores && plan.score.is_some()).then(|| Buckets::new(plan.cell_count)),
         }
     }
 
@@ -73,30 +82,35 @@ impl<'p> Tallier<'p> {
             Some(i) => label(&mut self.label, &plan.outcomes, rec, i)?,
             None => false,
         };
+        let stratum = match &mut self.strata {
+            Some(strata) => Some(strata.stratum_of(rec)?),
+            None => None,
+        };
         self.rows += 1;
         let index = sex as usize * plan.race_slots + race as usize;
-        let cell = &mut self.cells[index];
-        cell.n += 1;
+        count_row(
+            plan,
+            &mut self.cells[index],
+            selected,
+            score,
+            positive_label,
+        );
         match plan.outcome {
             Outcome::Selection => {
-                cell.positive += u64::from(match plan.selection {
-                    Decider::Column => selected,
-                    Decider::Threshold(t) => score >= t,
-                });
+                if let Some(buckets) = &mut self.buckets {
+                    buckets.add(index, score);
+                }
             }
             Outcome::Scoring => self.scores.add(index, score),
         }
-        if let Some(prediction) = plan.prediction {
-            let predicted = match prediction {
-                Decider::Column => selected,
-                Decider::Threshold(t) => score >= t,
-            };
-            match (predicted, positive_label) {
-                (true, true) => cell.tp += 1,
-                (true, false) => cell.fp += 1,
-                (false, true) => cell.fn_ += 1,
-                (false, false) => cell.tn += 1,
-            }
+        if let (Some(strata), Some(s)) = (&mut self.strata, stratum) {
+            count_row(
+                plan,
+                strata.cell_mut(s, index),
+                selected,
+                score,
+                positive_label,
+            );
         }
         Ok(())
     }
@@ -113,6 +127,12 @@ impl<'p> Tallier<'p> {
         self.selected.merge(other.selected);
         self.label.merge(other.label);
         self.rows += other.rows;
+        if let (Some(mine), Some(theirs)) = (&mut self.strata, other.strata) {
+            mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.buckets, other.buckets) {
+            mine.merge(theirs);
+        }
     }
 
     /// Add the value counts kept in lookup caches to the tables.
@@ -124,6 +144,37 @@ impl<'p> Tallier<'p> {
             &mut self.label,
         ] {
             table.settle();
+        }
+    }
+}
+
+/// Count one row in a cell: n, the selection (selection mode; scoring mode's "above the median"
+/// is counted once the median is known), and the prediction against the label.
+#[inline(always)]
+pub(super) fn count_row(
+    plan: &RowPlan,
+    cell: &mut Cell,
+    selected: bool,
+    score: f64,
+    positive_label: bool,
+) {
+    cell.n += 1;
+    if plan.outcome == Outcome::Selection {
+        cell.positive += u64::from(match plan.selection {
+            Decider::Column => selected,
+            Decider::Threshold(t) => score >= t,
+        });
+    }
+    if let Some(prediction) = plan.prediction {
+        let predicted = match prediction {
+            Decider::Column => selected,
+            Decider::Threshold(t) => score >= t,
+        };
+        match (predicted, positive_label) {
+            (true, true) => cell.tp += 1,
+            (true, false) => cell.fp += 1,
+            (false, true) => cell.fn_ += 1,
+            (false, false) => cell.tn += 1,
         }
     }
 }

@@ -18,11 +18,15 @@ pub(super) struct Fault {
 
 #[derive(Debug)]
 pub(super) enum FaultKind {
-    Ragged { found: usize },
+    Ragged {
+        found: usize,
+    },
     Utf8,
     Score(String),
     Outcome(String),
     TooLong,
+    /// One more stratum than [`crate::limits::MAX_STRATA`].
+    TooManyStrata,
     Io(std::io::Error),
 }
 
@@ -126,6 +130,14 @@ pub(super) fn fault_error_at(
             format!("record longer than {} MiB", reader::MAX_RECORD_BYTES >> 20),
         )
         .with_help("look for an unclosed double quote at the start of this record"),
+        FaultKind::TooManyStrata => InputError::new(
+            location,
+            format!(
+                "more than {} distinct strata ([data.columns] stratum), the last one first on this line",
+                crate::limits::MAX_STRATA
+            ),
+        )
+        .with_help("stratify by a coarser column (e.g. requisition rather than applicant), or remove `stratum` (MAX_STRATA, see SECURITY.md)"),
         FaultKind::Io(e) => return Error::io(path, e),
     };
     error.into()

@@ -94,8 +94,31 @@ impl RowPlan {
             self.prediction.is_some(),
         );
         tally.cells.copy_from_slice(&sums.cells);
+        if let Some(counter) = &sums.strata {
+            if counter.overflow || counter.count() > crate::limits::MAX_STRATA {
+                let names: Vec<&str> = counter
+                    .columns
+                    .iter()
+                    .map(|&c| self.header[c].as_str())
+                    .collect();
+                return Err(InputError::new(
+                    Location::file(&self.path).with_field(names.join(", ")),
+                    format!(
+                        "more than {} distinct strata ([data.columns] stratum)",
+                        crate::limits::MAX_STRATA
+                    ),
+                )
+                .with_help("stratify by a coarser column (e.g. requisition rather than applicant), or remove `stratum` (MAX_STRATA, see SECURITY.md)")
+                .into());
+            }
+            tally.strata = Some(counter.finish(&self.header));
+        }
+        if let Some(buckets) = &sums.buckets {
+            tally.scores = buckets.finish();
+        }
         let mut scores_at_median = None;
         if self.outcome == Outcome::Scoring {
+            tally.scores = sums.scores.counts();
             let split = std::mem::replace(&mut sums.scores, Scores::none()).split();
             if let Some(split) = &split {
                 for (cell, &above) in split.above.iter().enumerate() {

@@ -33,10 +33,10 @@ use parquet::errors::ParquetError;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::{ColumnDescriptor, SchemaDescriptor};
 
-use super::count::Tallier;
+use super::count::{Tallier, count_row};
 use super::faults::{Fault, FaultKind, fault_error_at};
 use super::parquet_guard::GuardedFile;
-use super::plan::{Decider, RowPlan};
+use super::plan::RowPlan;
 use crate::config::{Audit, Outcome};
 use crate::diag::{Error, InputError, Location, Result};
 use crate::ingest::Ingested;
@@ -235,6 +235,7 @@ struct Columns {
     selected: Option<Leaf>,
     score: Option<Leaf>,
     label: Option<Leaf>,
+    strata: Vec<Leaf>,
 }
 
 impl Columns {
@@ -268,6 +269,11 @@ impl Columns {
             selected: leaf(plan.selected)?,
             score: leaf(plan.score)?,
             label: leaf(plan.label)?,
+            strata: plan
+                .strata
+                .iter()
+                .map(|&c| leaf(Some(c)).map(|l| l.expect("a header index")))
+                .collect::<Result<_>>()?,
         })
     }
 }
@@ -279,6 +285,8 @@ enum Role {
     Race,
     Selected,
     Label,
+    /// The k-th `[data.columns] stratum` column.
+    Stratum(usize),
 }
 
 /// Read one row group into `tallier`, batch by batch.
@@ -306,6 +314,14 @@ fn read_group(
     let mut race = key(cx.columns.race, Role::Race).map_err(broken)?;
     let mut selected = key(cx.columns.selected, Role::Selected).map_err(broken)?;
     let mut label = key(cx.columns.label, Role::Label).map_err(broken)?;
+    let mut strata: Vec<KeyColumn> = cx
+        .columns
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(k, &leaf)| KeyColumn::open(group, leaf, Role::Stratum(k)))
+        .collect::<parquet::errors::Result<_>>()
+        .map_err(broken)?;
     let mut score = cx
         .columns
         .score
@@ -330,6 +346,7 @@ fn read_group(
         for column in [&mut sex, &mut race, &mut selected, &mut label]
             .into_iter()
             .flatten()
+            .chain(strata.iter_mut())
         {
             step(
                 column
@@ -381,6 +398,13 @@ fn read_group(
         {
             problem = Some(p);
         }
+        if let Some(counter) = &mut tallier.strata {
+            for (column, table) in strata.iter_mut().zip(&mut counter.tables) {
+                if let Some(p) = column.codes(cx, table, first_row, &mut limit) {
+                    problem = Some(p);
+                }
+            }
+        }
         if let Some(problem) = problem {
             return Err(problem);
         }
@@ -398,7 +422,19 @@ fn read_group(
             codes(&label, &zeros, n),
         );
         let scores = score.as_ref().map(|c| &c.values[..n]);
-        count(cx.plan, tallier, sex, race, selected, label, scores);
+        let stratum_codes: Vec<&[u32]> = strata.iter().map(|c| &c.keys[..n]).collect();
+        count(
+            cx.plan,
+            tallier,
+            first_row,
+            sex,
+            race,
+            selected,
+            label,
+            scores,
+            &stratum_codes,
+        )
+        .map_err(Problem::Row)?;
         done += n as u64;
     }
     if done != rows {
@@ -416,50 +452,71 @@ fn read_group(
             column.flush(table);
         }
     }
+    if let Some(counter) = &mut tallier.strata {
+        for (column, table) in strata.into_iter().zip(&mut counter.tables) {
+            column.flush(table);
+        }
+    }
     Ok(())
 }
 
-/// Add a batch of rows, given as codes (a slot per axis, 0/1 decisions), to the counts: what
-/// [`Tallier::row`] does for a CSV row once its fields are read.
+/// Add a batch of rows, given as codes (a slot per axis, 0/1 decisions, a code per stratum
+/// column), to the counts: what [`Tallier::row`] does for a CSV row once its fields are read.
+#[allow(clippy::too_many_arguments)]
 fn count(
     plan: &RowPlan,
     tallier: &mut Tallier<'_>,
+    first_row: u64,
     sex: &[u32],
     race: &[u32],
     selected: &[u32],
     label: &[u32],
     scores: Option<&[f64]>,
-) {
+    strata: &[&[u32]],
+) -> std::result::Result<(), Fault> {
     let n = sex.len();
     for i in 0..n {
         let index = sex[i] as usize * plan.race_slots + race[i] as usize;
         let selected = selected[i] == 1;
         let score = scores.map_or(0.0, |s| s[i]);
-        let cell = &mut tallier.cells[index];
-        cell.n += 1;
+        let positive_label = label[i] == 1;
+        let stratum = match &mut tallier.strata {
+            Some(counter) => {
+                let mut key = [0u32; crate::limits::MAX_STRATUM_COLUMNS];
+                for (k, codes) in strata.iter().enumerate() {
+                    key[k] = codes[i];
+                }
+                Some(counter.stratum(key, first_row + i as u64)?)
+            }
+            None => None,
+        };
+        count_row(
+            plan,
+            &mut tallier.cells[index],
+            selected,
+            score,
+            positive_label,
+        );
         match plan.outcome {
             Outcome::Selection => {
-                cell.positive += u64::from(match plan.selection {
-                    Decider::Column => selected,
-                    Decider::Threshold(t) => score >= t,
-                });
+                if let Some(buckets) = &mut tallier.buckets {
+                    buckets.add(index, score);
+                }
             }
             Outcome::Scoring => tallier.scores.add(index, score),
         }
-        if let Some(prediction) = plan.prediction {
-            let predicted = match prediction {
-                Decider::Column => selected,
-                Decider::Threshold(t) => score >= t,
-            };
-            match (predicted, label[i] == 1) {
-                (true, true) => cell.tp += 1,
-                (true, false) => cell.fp += 1,
-                (false, true) => cell.fn_ += 1,
-                (false, false) => cell.tn += 1,
-            }
+        if let (Some(counter), Some(s)) = (&mut tallier.strata, stratum) {
+            count_row(
+                plan,
+                counter.cell_mut(s, index),
+                selected,
+                score,
+                positive_label,
+            );
         }
+        tallier.rows += 1;
     }
-    tallier.rows += n as u64;
+    Ok(())
 }
 
 /// Marks a slot whose value has not been matched yet.
@@ -590,6 +647,8 @@ impl KeyColumn {
         }
         let plan = cx.plan;
         let role = self.role;
+        let next = table.len();
+        let header = self.header;
         let entry = table
             .entry(&text, row, |bytes| {
                 let text = std::str::from_utf8(bytes).map_err(|_| FaultKind::Utf8)?;
@@ -610,6 +669,9 @@ impl KeyColumn {
                         Decision::Neither => return Err(FaultKind::Outcome(text.to_string())),
                     },
                     Role::Label => (u32::from(plan.outcomes.is_positive_label(text)), false),
+                    Role::Stratum(_) => {
+                        super::strata::new_code(next, row, header).map_err(|fault| fault.kind)?
+                    }
                 })
             })
             .map_err(|kind| {

@@ -37,8 +37,10 @@ pub(super) struct RowPlan {
     pub(super) cell_count: usize,
     pub(super) outcomes: OutcomeMap,
     pub(super) selected: Option<usize>,
-    /// Parsed on every row when set (scoring mode, or a threshold decides something).
+    /// Parsed on every row when mapped (the outcome, a threshold, or the cut-off table).
     pub(super) score: Option<usize>,
+    /// The `[data.columns] stratum` columns (none: no strata kept).
+    pub(super) strata: Vec<usize>,
     pub(super) label: Option<usize>,
     pub(super) selection: Decider,
     /// With a label: how the prediction is made.
@@ -110,6 +112,14 @@ impl RowPlan {
         let selected = find("selected", &columns.selected);
         let score_index = find("score", &columns.score);
         let label = find("label", &columns.label);
+        let strata: Vec<Option<usize>> = columns
+            .stratum
+            .as_ref()
+            .map(|s| s.names())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|name| find("stratum", &Some(name.to_string())))
+            .collect();
 
         let outcomes = OutcomeMap::from_config(&data.values);
         for value in outcomes.contradictions() {
@@ -206,7 +216,9 @@ impl RowPlan {
             cell_count: sex_slots * race_slots,
             outcomes,
             selected,
-            score: if needs_score { score_index } else { None },
+            // A mapped score is always read: the cut-off table is made from it.
+            score: score_index,
+            strata: strata.into_iter().flatten().collect(),
             label,
             selection,
             prediction,
