@@ -1234,8 +1234,15 @@ mod properties {
             }
             let from_counts = report(dir.path(), &counts_config);
             prop_assert_eq!(from_counts["data"]["input"].as_str(), Some("counts"));
-            // Raw outcome values are not in counts; everything else must be identical.
-            prop_assert_eq!(without(from_counts, &["data", "outcome_values"]), without(from_rows, &["data", "outcome_values"]));
+            // Raw outcome values and the counts per score (the cut-off table) are not in counts;
+            // everything else must be identical.
+            let no_cutoffs = |mut v: serde_json::Value| {
+                v["analysis"].as_object_mut().unwrap().remove("cutoffs");
+                without(v, &["data", "outcome_values"])
+            };
+            prop_assert!(from_counts["analysis"]["cutoffs"].is_null());
+            prop_assert!(from_rows["analysis"]["cutoffs"]["rows"].is_array());
+            prop_assert_eq!(no_cutoffs(from_counts), no_cutoffs(from_rows));
         }
     }
 }

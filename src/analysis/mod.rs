@@ -10,6 +10,7 @@
 //! statsmodels, scipy and AIF360 (`tests/analysis_crosscheck.rs`).
 
 pub mod aif360;
+pub mod cutoffs;
 pub mod holm;
 pub mod strata;
 pub mod twosample;
@@ -47,6 +48,8 @@ pub struct Analysis {
     pub intersectional: Option<FamilyAnalysis>,
     /// Across strata (`[data.columns] stratum`): null when the data has no stratum column.
     pub strata: Option<StrataAnalysis>,
+    /// Across score cut-offs: null when no score column was read.
+    pub cutoffs: Option<cutoffs::CutoffAnalysis>,
 }
 
 /// The comparisons across strata (requisitions, periods, locations).
@@ -286,6 +289,8 @@ pub fn analyse(tally: &Tally, dimensions: &Dimensions) -> Analysis {
         race_ethnicity,
         intersectional,
         strata: strata_analysis(tally, dimensions),
+        // Needs the audit's cut-off in use: `metrics::compute` fills it in (`cutoffs::analyse`).
+        cutoffs: None,
     }
 }
 

@@ -165,6 +165,16 @@ impl Tally {
         }
     }
 
+    /// A cell by its index in the layout (`sex_slot * race.slots() + race_slot`).
+    pub fn cell_at(&self, index: usize) -> &Cell {
+        &self.cells[index]
+    }
+
+    /// Every positive individual (selected, or above the median).
+    pub fn total_positive(&self) -> u64 {
+        self.cells.iter().map(|c| c.positive).sum()
+    }
+
     /// Number of cells (sex slots × race slots).
     pub fn cell_count(&self) -> usize {
         self.cells.len()

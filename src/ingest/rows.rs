@@ -194,8 +194,8 @@ mod tests {
 
     use super::*;
     use crate::events::Quiet;
-    use crate::ingest::Cell;
     use crate::ingest::testing::{SELECTION, audit};
+    use crate::ingest::{Cell, ScoreCounts};
 
     /// How often parallel reading fell back to one pass (split inside quotes).
     pub(super) static ONE_PASS_RETRIES: AtomicUsize = AtomicUsize::new(0);
@@ -325,6 +325,36 @@ mod tests {
                     error.contains(&format!(":{}", crate::limits::MAX_STRATA + 2)),
                     "{error}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_per_score_are_kept_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let distinct = crate::limits::MAX_SCORE_BUCKETS;
+        for (scores, threads) in [
+            (distinct, 1),
+            (distinct, 3),
+            (distinct + 1, 1),
+            (distinct + 1, 3),
+        ] {
+            let mut text = String::from("id,sex,race,comment,selected,score,hired\n");
+            for i in 0..20_000 {
+                text.push_str(&format!("{i},M,W,,1,{},0\n", i % scores));
+            }
+            std::fs::write(dir.path().join("data.csv"), &text).unwrap();
+            for config in [SELECTION.to_string(), scoring(SELECTION)] {
+                let got = ingest(dir.path(), &config, threads).unwrap().tally.scores;
+                match got {
+                    ScoreCounts::Counts { values, counts } if scores == distinct => {
+                        assert_eq!(values.len(), distinct);
+                        assert!(values.windows(2).all(|w| w[0] < w[1]));
+                        assert_eq!(counts.iter().sum::<u64>(), 20_000);
+                    }
+                    ScoreCounts::TooMany if scores > distinct => {}
+                    other => panic!("{scores} distinct scores, {threads} threads: {other:?}"),
+                }
             }
         }
     }

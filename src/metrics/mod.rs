@@ -59,7 +59,14 @@ pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
         }
     });
     let warnings = warnings(data, &ingested, &dimensions);
-    let analysis = Some(crate::analysis::analyse(tally, &dimensions));
+    let mut analysis = crate::analysis::analyse(tally, &dimensions);
+    analysis.cutoffs = crate::analysis::cutoffs::analyse(
+        tally,
+        &dimensions,
+        cutoff_in_use(data, tally),
+        data.analysis.cutoff_min_impact_ratio,
+    );
+    let analysis = Some(analysis);
     MetricsReport {
         schema: METRICS_SCHEMA.to_string(),
         mode: tally.outcome,
@@ -80,6 +87,26 @@ pub fn compute(data: &DataSection, ingested: Ingested) -> MetricsReport {
         fairness,
         analysis,
         warnings,
+    }
+}
+
+/// The cut-off the AEDT selects by, when known: `[data.analysis] cutoff_in_use`; else a
+/// `prediction_threshold` that makes the selection (no `selected` column); in scoring mode, above
+/// the median.
+fn cutoff_in_use(data: &DataSection, tally: &Tally) -> Option<crate::analysis::cutoffs::InUse> {
+    use crate::analysis::cutoffs::InUse;
+    match (data.outcome, data.analysis.cutoff_in_use) {
+        (Outcome::Scoring, _) => tally.median_score.map(InUse::AboveMedian),
+        (Outcome::Selection, Some(c)) => Some(InUse::AtLeast(c, "[data.analysis] cutoff_in_use")),
+        (Outcome::Selection, None) => {
+            match (&data.columns.selected, data.columns.prediction_threshold) {
+                (None, Some(t)) => Some(InUse::AtLeast(
+                    t,
+                    "[data.columns] prediction_threshold (the selection is score >= threshold)",
+                )),
+                _ => None,
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{aligned, thousands};
+use crate::analysis::cutoffs::{CutoffAnalysis, CutoffCategory, CutoffRow};
 use crate::analysis::strata::StratifiedComparison;
 use crate::analysis::{
     Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices, StrataAnalysis,
@@ -37,6 +38,9 @@ pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
     }
     if let Some(strata) = &analysis.strata {
         render_strata(&mut out, strata, positive);
+    }
+    if let Some(cutoffs) = &analysis.cutoffs {
+        render_cutoffs(&mut out, cutoffs);
     }
     let _ = writeln!(
         out,
@@ -291,4 +295,116 @@ fn capitalised(s: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// The lowest impact ratio of one family at a cut-off.
+pub(crate) fn family_lowest(family: &Option<Vec<CutoffCategory>>) -> Option<f64> {
+    family
+        .iter()
+        .flatten()
+        .filter_map(|c| c.impact_ratio)
+        .reduce(f64::min)
+}
+
+/// Across cut-offs: one row per percentile's cut-off and the one in use, with each family's lowest
+/// impact ratio; then the nearest cut-off meeting the policy value.
+fn render_cutoffs(out: &mut String, c: &CutoffAnalysis) {
+    let _ = writeln!(out, "\nAcross score cut-offs\n{}", c.note);
+    if let Some(reason) = c.null_reasons.get("rows") {
+        let _ = writeln!(out, "  Not computed: {reason}.");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{} distinct scores; cut-off in use: {}",
+        thousands(c.distinct_scores),
+        match (&c.in_use, &c.in_use_source) {
+            (Some(v), Some(source)) => format!("{} ({source})", format::number(*v)),
+            _ => c
+                .null_reasons
+                .get("in_use")
+                .cloned()
+                .unwrap_or_else(|| DASH.to_string()),
+        }
+    );
+    if c.in_use_matches_selection == Some(false) {
+        let _ = writeln!(
+            out,
+            "  Note: the data's recorded selections are not exactly \"score at or above the cut-off in use\"; its row differs from the LL144 tables."
+        );
+    }
+    let nearest = c.nearest_meeting_min.as_ref().map(|r| r.cutoff);
+    let mut rows: Vec<&CutoffRow> = c.rows.iter().collect();
+    if let Some(n) = &c.nearest_meeting_min
+        && !rows.iter().any(|r| r.cutoff == n.cutoff)
+    {
+        rows.push(n);
+        rows.sort_by(|a, b| a.cutoff.total_cmp(&b.cutoff));
+    }
+    let ratio = |v: Option<f64>| format::or_dash(v, format::ratio);
+    let table = rows
+        .iter()
+        .map(|r| {
+            let mut marks = Vec::new();
+            if r.in_use {
+                marks.push("in use".to_string());
+            }
+            if Some(r.cutoff) == nearest {
+                marks.push(format!(
+                    "nearest with every IR ≥ {}",
+                    format::ratio(c.min_impact_ratio)
+                ));
+            }
+            vec![
+                format!("≥ {}", format::number(r.cutoff)),
+                r.percentiles
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                thousands(r.selected),
+                format::rate(r.selection_rate),
+                ratio(family_lowest(&r.sex)),
+                ratio(family_lowest(&r.race_ethnicity)),
+                ratio(family_lowest(&r.intersectional)),
+                marks.join("; "),
+            ]
+        })
+        .collect();
+    out.push_str(&aligned(
+        &[
+            "Cut-off",
+            "Percentile",
+            "Selected",
+            "Rate",
+            "Lowest IR sex",
+            "Lowest IR race/eth.",
+            "Lowest IR intersect.",
+            "",
+        ],
+        table,
+        &[false, true, true, true, true, true, true, false],
+    ));
+    match &c.nearest_meeting_min {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "Nearest cut-off at which every impact ratio is at least {} ({}): score ≥ {}, selecting {} ({}).",
+                format::ratio(c.min_impact_ratio),
+                c.min_impact_ratio_basis,
+                format::number(n.cutoff),
+                thousands(n.selected),
+                format::rate(n.selection_rate),
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "{}.",
+                c.null_reasons
+                    .get("nearest_meeting_min")
+                    .map_or("No cut-off meets the policy value", String::as_str)
+            );
+        }
+    }
 }
