@@ -11,6 +11,7 @@
 
 pub mod aif360;
 pub mod cutoffs;
+pub mod display;
 pub mod holm;
 pub mod strata;
 pub mod twosample;

@@ -4,13 +4,11 @@
 use std::fmt::Write as _;
 
 use super::{aligned, thousands};
-use crate::analysis::cutoffs::{CutoffAnalysis, CutoffCategory, CutoffRow};
-use crate::analysis::strata::StratifiedComparison;
-use crate::analysis::{
-    Analysis, CategoryAnalysis, FamilyAnalysis, InequalityIndices, StrataAnalysis,
-};
+use crate::analysis::cutoffs::{CutoffAnalysis, CutoffRow};
+use crate::analysis::display;
+use crate::analysis::{Analysis, FamilyAnalysis, InequalityIndices, StrataAnalysis};
 use crate::config::Outcome as Mode;
-use crate::format::{self, DASH, p_value};
+use crate::format::{self, DASH};
 
 pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
     let mut out = String::new();
@@ -68,21 +66,9 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
         thousands(f.unknown),
         thousands(f.unknown_positive),
     );
-    let rows = f.categories.iter().map(category_row).collect();
+    let rows = f.categories.iter().map(display::category_cells).collect();
     out.push_str(&aligned(
-        &[
-            "Category",
-            "SDs",
-            "Z p (Holm)",
-            "Fisher p, Holm",
-            "Shortfall",
-            "Rate diff [95% CI]",
-            "Odds ratio [95% CI]",
-            "Min detect.",
-            "+1/+2 flips",
-            "IR range",
-            "To flip",
-        ],
+        &display::CATEGORY_HEADERS,
         rows,
         &[
             false, true, true, true, true, true, true, true, false, true, true,
@@ -137,69 +123,6 @@ fn render_family(out: &mut String, title: &str, f: &FamilyAnalysis, positive: &s
     }
 }
 
-fn category_row(c: &CategoryAnalysis) -> Vec<String> {
-    let dash = || DASH.to_string();
-    let p_pair = |p: Option<f64>, holm: Option<f64>| match (p, holm) {
-        (Some(p), Some(h)) => format!("{} ({})", p_value(p), p_value(h)),
-        _ => dash(),
-    };
-    let interval = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>, f: fn(f64) -> String| match (
-        v, lo, hi,
-    ) {
-        (Some(v), Some(lo), Some(hi)) => format!("{} [{}, {}]", f(v), f(lo), f(hi)),
-        _ => dash(),
-    };
-    let shortfall = match (c.shortfall_at_overall_rate, c.shortfall_at_reference_rate) {
-        (Some(a), Some(b)) => format!("{} / {}", format::people(a), format::people(b)),
-        (Some(a), None) => format!("{} / {DASH}", format::people(a)),
-        _ => dash(),
-    };
-    let mut flips = Vec::new();
-    if let Some(k) = c.four_fifths_flag_flips_with {
-        flips.push(format!("4/5 at +{k}"));
-    }
-    if let Some(k) = c.fisher_significance_flips_with {
-        flips.push(format!("Fisher at +{k}"));
-    }
-    if let Some(k) = c.z_significance_flips_with {
-        flips.push(format!("Z at +{k}"));
-    }
-    let flips = if c.reference || c.n == 0 {
-        dash()
-    } else if flips.is_empty() {
-        "none".to_string()
-    } else {
-        flips.join(", ")
-    };
-    let range = match (c.impact_ratio_low, c.impact_ratio_high) {
-        (Some(lo), Some(hi)) => format!("{}–{}", format::ratio(lo), format::ratio(hi)),
-        _ => dash(),
-    };
-    vec![
-        c.category.clone(),
-        format::or_dash(c.z, format::z_score),
-        p_pair(c.z_p, c.z_p_holm),
-        c.fisher_p_holm.map_or_else(dash, p_value),
-        shortfall,
-        interval(
-            c.rate_difference,
-            c.rate_difference_ci95_low,
-            c.rate_difference_ci95_high,
-            format::rate_difference,
-        ),
-        interval(
-            c.odds_ratio,
-            c.odds_ratio_ci95_low,
-            c.odds_ratio_ci95_high,
-            format::ratio,
-        ),
-        format::or_dash(c.min_detectable_impact_ratio, format::ratio),
-        flips,
-        range,
-        c.unknowns_to_flip_four_fifths.map_or_else(dash, thousands),
-    ]
-}
-
 /// Across strata: the strata themselves, then per family each category's Mantel–Haenszel figures.
 fn render_strata(out: &mut String, strata: &StrataAnalysis, positive: &str) {
     let _ = writeln!(
@@ -239,17 +162,9 @@ fn render_strata(out: &mut String, strata: &StrataAnalysis, positive: &str) {
             out,
             "\n{title}, each category against the reference, within strata:"
         );
-        let rows = family.iter().map(stratified_row).collect();
+        let rows = family.iter().map(display::stratified_cells).collect();
         out.push_str(&aligned(
-            &[
-                "Category",
-                "Strata used",
-                "CMH p",
-                "MH odds ratio [95% CI]",
-                "Breslow-Day p",
-                "Strata below/equal/above",
-                "Reversal",
-            ],
+            &display::STRATIFIED_HEADERS,
             rows,
             &[false, true, true, true, true, true, false],
         ));
@@ -264,46 +179,12 @@ fn render_strata(out: &mut String, strata: &StrataAnalysis, positive: &str) {
     }
 }
 
-fn stratified_row(c: &StratifiedComparison) -> Vec<String> {
-    let odds = match (
-        c.common_odds_ratio,
-        c.common_odds_ratio_ci95_low,
-        c.common_odds_ratio_ci95_high,
-    ) {
-        (Some(v), Some(lo), Some(hi)) => format!(
-            "{} [{}, {}]",
-            format::ratio(v),
-            format::ratio(lo),
-            format::ratio(hi)
-        ),
-        _ => DASH.to_string(),
-    };
-    vec![
-        c.category.clone(),
-        thousands(c.strata_used),
-        format::or_dash(c.cmh_p, p_value),
-        odds,
-        format::or_dash(c.breslow_day_tarone_p, p_value),
-        format!("{}/{}/{}", c.strata_below, c.strata_equal, c.strata_above),
-        if c.simpson_reversal { "yes" } else { "no" }.to_string(),
-    ]
-}
-
 fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
-}
-
-/// The lowest impact ratio of one family at a cut-off.
-pub(crate) fn family_lowest(family: &Option<Vec<CutoffCategory>>) -> Option<f64> {
-    family
-        .iter()
-        .flatten()
-        .filter_map(|c| c.impact_ratio)
-        .reduce(f64::min)
 }
 
 /// Across cut-offs: one row per percentile's cut-off and the one in use, with each family's lowest
@@ -364,24 +245,15 @@ fn render_cutoffs(out: &mut String, c: &CutoffAnalysis) {
                     .join(", "),
                 thousands(r.selected),
                 format::rate(r.selection_rate),
-                ratio(family_lowest(&r.sex)),
-                ratio(family_lowest(&r.race_ethnicity)),
-                ratio(family_lowest(&r.intersectional)),
+                ratio(display::family_lowest(&r.sex)),
+                ratio(display::family_lowest(&r.race_ethnicity)),
+                ratio(display::family_lowest(&r.intersectional)),
                 marks.join("; "),
             ]
         })
         .collect();
     out.push_str(&aligned(
-        &[
-            "Cut-off",
-            "Percentile",
-            "Selected",
-            "Rate",
-            "Lowest IR sex",
-            "Lowest IR race/eth.",
-            "Lowest IR intersect.",
-            "",
-        ],
+        &display::CUTOFF_HEADERS,
         table,
         &[false, true, true, true, true, true, true, false],
     ));
