@@ -32,6 +32,7 @@
 //! template warnings, a fallback to PDF/A-3b) are returned by [`render_document`] with the PDF;
 //! the caller decides how to show them (a build passes them to its [`crate::events::Events`]).
 
+mod analysis_model;
 mod diagnostics;
 mod fonts;
 mod html;

@@ -237,6 +237,7 @@ pub(crate) fn build(
             ),
         },
         results: results(ctx),
+        analysis: super::analysis_model::build(ctx.metrics),
         fairness: ctx.metrics.fairness.as_ref().map(|f| FairnessModel {
             prediction: f.prediction.clone(),
             label: f.label.clone(),

@@ -103,6 +103,8 @@ pub(crate) struct Model {
     pub seal: SealMeta,
     pub results: Results,
     pub fairness: Option<FairnessModel>,
+    /// The adverse-impact analysis (context beside the LL144 tables) and its figures.
+    pub analysis: Option<super::analysis_model::AnalysisModel>,
     pub frameworks: Vec<FrameworkModel>,
     /// Obligations per status over every framework.
     pub totals: CountsModel,
