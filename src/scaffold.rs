@@ -304,7 +304,8 @@ period, with a header row. fairfile computes {rule} from it.\n\n\
 | `sex` | the applicant's self-identified sex, mapped to the EEO-1 categories in `[data.categories.sex]` | 6 RCNY §5-301(b)(1)(ii) |\n\
 | `race` | self-identified race/ethnicity, mapped to the EEO-1 categories in `[data.categories.race]` | 6 RCNY §5-301(b)(1)(i) |\n\
 {decision}\n\
-| `label` (optional) | ground truth (e.g. later hired), for error-rate fairness metrics; add `label = \"...\"` to `[data.columns]` | EU AI Act Art 10(2)(f)-(g) bias examination |\n\n\
+| `label` (optional) | ground truth (e.g. later hired), for error-rate fairness metrics; add `label = \"...\"` to `[data.columns]` | EU AI Act Art 10(2)(f)-(g) bias examination |\n\
+| `requisition` (optional) | the requisition (or period, location) each application belongs to, for the comparison within each one; add `stratum = \"...\"` to `[data.columns]` | context (Cochran-Mantel-Haenszel across selection events) |\n\n\
 Column names are set in `[data.columns]`; rename them there if your export uses other headers.\n\
 Every raw value of `sex` and `race` must be mapped in `[data.categories.*]` (list the raw spellings\n\
 under their EEO-1 category, and the values meaning \"not given\" under `unknown`): an unmapped value\n\
@@ -443,7 +444,8 @@ outcome = \"{outcome_name}\"\n\n\
 sex = \"sex\"\n\
 race = \"race\"\n\
 {column}\n\
-# label = \"hired\"   # optional ground truth: adds the error-rate fairness metrics\n\n\
+# label = \"hired\"   # optional ground truth: adds the error-rate fairness metrics\n\
+# stratum = \"requisition\"   # optional (selection mode): compare within each requisition (Mantel-Haenszel)\n\n\
 # [data.values]\n\
 # selected = [\"1\", \"true\", \"yes\"]   # raw values counted as selected (the default)\n\n\
 # EEO-1 Component 1 categories (6 RCNY §5-301(b)(1)): canonical name = the raw values meaning it.\n\
