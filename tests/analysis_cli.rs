@@ -179,3 +179,107 @@ fn millions_of_people_are_quick() {
         "with 1.4 million per category, a 1 % gap is detectable: {smallest}"
     );
 }
+
+/// `metrics` on a copy of the example whose config is edited by `edit`: exit code and stderr.
+fn on_edited_example(edit: impl Fn(&str) -> String) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(example().join("fairfile.toml")).unwrap();
+    std::fs::write(dir.path().join("fairfile.toml"), edit(&config)).unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::copy(
+        example().join("data/applicants.csv"),
+        dir.path().join("data/applicants.csv"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("fairfile")
+        .unwrap()
+        .arg("metrics")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn stratum_is_refused_where_it_cannot_mean_anything() {
+    let cases: [(&str, Box<dyn Fn(&str) -> String>); 5] = [
+        (
+            "`stratum` is for selection mode",
+            Box::new(|c| c.replace("outcome = \"selection\"", "outcome = \"scoring\"")),
+        ),
+        (
+            "`stratum` lists 5 columns, over fairfile's limit of 4 (MAX_STRATUM_COLUMNS)",
+            Box::new(|c| {
+                c.replace(
+                    "stratum = \"requisition\"",
+                    "stratum = [\"requisition\", \"job_title\", \"application_date\", \"score\", \"hired\"]",
+                )
+            }),
+        ),
+        (
+            "`stratum` lists column \"requisition\" twice",
+            Box::new(|c| {
+                c.replace(
+                    "stratum = \"requisition\"",
+                    "stratum = [\"requisition\", \"requisition\"]",
+                )
+            }),
+        ),
+        (
+            "column `requistion` ([data.columns] stratum) is not in the header",
+            Box::new(|c| c.replace("stratum = \"requisition\"", "stratum = \"requistion\"")),
+        ),
+        (
+            "cutoff_min_impact_ratio = 1.5 is not in (0, 1]",
+            Box::new(|c| {
+                c.replace(
+                    "cutoff_min_impact_ratio = 0.8",
+                    "cutoff_min_impact_ratio = 1.5",
+                )
+            }),
+        ),
+    ];
+    for (needle, edit) in cases {
+        let (code, stderr) = on_edited_example(edit);
+        assert_eq!(code, Some(2), "{needle}: {stderr}");
+        assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
+    }
+    // A misspelt column gets a suggestion.
+    let (_, stderr) =
+        on_edited_example(|c| c.replace("stratum = \"requisition\"", "stratum = \"requistion\""));
+    assert!(stderr.contains("did you mean `requisition`?"), "{stderr}");
+}
+
+#[test]
+fn stratum_with_counts_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        std::fs::read_to_string(root().join("tests/fixtures/metrics/dcwp-example-1/fairfile.toml"))
+            .unwrap();
+    let config = config.replacen(
+        "[data.categories.sex]",
+        "[data.columns]\nstratum = \"requisition\"\n\n[data.categories.sex]",
+        1,
+    );
+    std::fs::write(dir.path().join("fairfile.toml"), config).unwrap();
+    std::fs::write(
+        dir.path().join("counts.csv"),
+        "sex,race,n,selected\nMale,White,10,5\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("fairfile")
+        .unwrap()
+        .arg("metrics")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`stratum` needs row-level data (`path`), not counts"),
+        "{stderr}"
+    );
+}

@@ -51,6 +51,27 @@ pub fn rows_config(data: &str) -> String {
     CONFIG.replace("DATA", data)
 }
 
+/// [`rows_config`] with strata: the race and selected columns' values, combined.
+pub fn stratified_config(data: &str) -> String {
+    rows_config(data).replace(
+        "selected = \"selected\"\n",
+        "selected = \"selected\"\nstratum = [\"race\", \"selected\"]\n",
+    )
+}
+
+/// Every row is in exactly one stratum: the strata add up to the tally.
+pub fn check_strata(ingested: &fairfile::ingest::Ingested) {
+    let strata = ingested.tally.strata.as_ref().expect("strata were asked for");
+    let n: u64 = strata
+        .strata
+        .iter()
+        .flat_map(|s| &s.cells)
+        .map(|c| c.n)
+        .sum();
+    assert_eq!(n, ingested.tally.total(), "strata do not add up to the tally");
+    assert!(strata.strata.len() <= fairfile::limits::MAX_STRATA);
+}
+
 pub fn write(root: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(root.join(name), bytes).unwrap();
 }

@@ -10,6 +10,12 @@ fuzz_target!(init: { let _ = std::panic::take_hook(); }, |data: &[u8]| {
     let (_dir, root) = common::folder(&common::rows_config("data.parquet"));
     common::write(&root, "data.parquet", data);
     if let Ok(audit) = fairfile::config::Audit::load(&root) {
-        let _ = fairfile::ingest::read(&audit, &fairfile::events::Quiet);
+        if fairfile::ingest::read(&audit, &fairfile::events::Quiet).is_ok() {
+            std::fs::write(root.join("fairfile.toml"), common::stratified_config("data.parquet")).unwrap();
+            let audit = fairfile::config::Audit::load(&root).expect("the stratified config loads");
+            if let Ok(stratified) = fairfile::ingest::read(&audit, &fairfile::events::Quiet) {
+                common::check_strata(&stratified);
+            }
+        }
     }
 });

@@ -28,5 +28,16 @@ fuzz_target!(|data: &[u8]| {
             "row counts differ"
         );
         assert_eq!(ingested.tally.total(), ingested.data.rows_read);
+        // The same rows by stratum: accepted alike, every row in one stratum.
+        std::fs::write(root.join("fairfile.toml"), common::stratified_config("data.csv")).unwrap();
+        let audit = fairfile::config::Audit::load(&root).expect("the stratified config loads");
+        match fairfile::ingest::read(&audit, &fairfile::events::Quiet) {
+            Ok(stratified) => {
+                assert_eq!(stratified.tally.total(), ingested.tally.total());
+                common::check_strata(&stratified);
+            }
+            // The one error strata add: more than MAX_STRATA combinations.
+            Err(e) => assert!(e.to_string().contains("distinct strata"), "{e}"),
+        }
     }
 });
