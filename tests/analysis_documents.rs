@@ -250,10 +250,10 @@ fn figures_carry_the_numbers_and_render() {
     let cutoffs = &m["analysis"]["cutoffs"];
     let nearest = cutoffs["nearest_meeting_min"]["cutoff"].as_f64().unwrap();
     assert!(chart.contains(&format!(
-        "the nearest cut-off at which every impact ratio reaches it is {}",
+        "The nearest cut-off at which every impact ratio reaches the policy value is {}.",
         fairfile::format::number(nearest)
     )));
-    assert!(chart.contains("the cut-off in use is 70"));
+    assert!(chart.contains("The cut-off in use is 70."));
     let in_use = cutoffs["rows"]
         .as_array()
         .unwrap()
@@ -266,7 +266,13 @@ fn figures_carry_the_numbers_and_render() {
         .iter()
         .filter_map(|c| c["impact_ratio"].as_f64())
         .fold(f64::INFINITY, f64::min);
-    assert!(chart.contains(&format!("{} at 70", fairfile::format::ratio(lowest_race))));
+    assert!(
+        chart.contains(&format!(
+            "{} at the cut-off in use",
+            fairfile::format::ratio(lowest_race)
+        )),
+        "{chart}"
+    );
     assert!(technical_text.contains(&format!(
         "score ≥ {}, selecting",
         fairfile::format::number(nearest)

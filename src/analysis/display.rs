@@ -41,7 +41,7 @@ pub const CUTOFF_HEADERS: [&str; 8] = [
     "Lowest IR sex",
     "Lowest IR race/eth.",
     "Lowest IR intersect.",
-    "",
+    "Note",
 ];
 
 /// One cut-off row: `nearest` marks the nearest cut-off meeting `min` (the policy value).

@@ -426,39 +426,42 @@ fn chart(
         })
         .collect();
     let mut alt = format!(
-        "Line chart: the lowest impact ratio of each family of categories if everyone scoring at or above each cut-off were selected, for cut-offs from {} to {}; horizontal line at {} (a policy value, not a pass mark)",
+        "Line chart of the lowest impact ratio in each family of categories if everyone scoring at or above a cut-off were selected, for cut-offs from {} to {}, with a horizontal line at {}, a policy value and not a pass mark.",
         format::number(x_min),
         format::number(x_max),
         format::ratio(c.min_impact_ratio)
     );
     if let Some(v) = c.in_use {
-        alt.push_str(&format!("; the cut-off in use is {}", format::number(v)));
+        alt.push_str(&format!(" The cut-off in use is {}.", format::number(v)));
     }
     if let Some(v) = nearest {
         alt.push_str(&format!(
-            "; the nearest cut-off at which every impact ratio reaches it is {}",
+            " The nearest cut-off at which every impact ratio reaches the policy value is {}.",
             format::number(v)
         ));
     }
-    alt.push_str(". ");
-    alt.push_str(
-        &series
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}: {}",
-                    s.title,
-                    s.points
-                        .iter()
-                        .map(|(x, y)| format!("{} at {}", format::ratio(*y), format::number(*x)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    );
-    alt.push('.');
+    // Per family, in words: where the line starts and ends, and its value at the marked cut-offs.
+    for s in &series {
+        let at = |x: Option<f64>| {
+            x.and_then(|x| s.points.iter().find(|p| p.0 == x))
+                .map(|p| format::ratio(p.1))
+        };
+        let (first, last) = (s.points[0], s.points[s.points.len() - 1]);
+        alt.push_str(&format!(
+            " {}: {} at the lowest cut-off and {} at the highest",
+            s.title,
+            format::ratio(first.1),
+            format::ratio(last.1)
+        ));
+        if let Some(v) = at(c.in_use) {
+            alt.push_str(&format!(", {v} at the cut-off in use"));
+        }
+        if let Some(v) = at(nearest) {
+            alt.push_str(&format!(", {v} at the nearest cut-off meeting the value"));
+        }
+        alt.push('.');
+    }
+    alt.push_str(" Every value is in the table that follows.");
     CutoffChart {
         alt,
         caption: format!(
