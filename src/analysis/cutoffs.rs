@@ -156,7 +156,7 @@ pub fn analyse(
                 j,
                 values.get(j).copied(),
                 Some(format!(
-                    "scoring mode: above the median score {} (the lowest score above it)",
+                    "scoring mode: the lowest score above the median, {}",
                     crate::format::number(m)
                 )),
             )
