@@ -475,6 +475,23 @@ fn run_chromium(browser: &str, page: &Path, args: &[&str], net_log: &Path) -> St
     reader.join().unwrap()
 }
 
+/// axe-core's script, installed by `.ci/run` (`npm install --prefix .ci/axe axe-core`). Outside
+/// CI a missing copy skips the check (said on stderr); in CI it is a failure.
+fn axe_core() -> Option<PathBuf> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/axe/node_modules/axe-core/axe.min.js");
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "axe-core is not installed; .ci/run installs it (npm install --prefix .ci/axe axe-core@4.14.1)"
+        );
+    }
+    eprintln!("skipped: web_page axe-core check: npm install --prefix .ci/axe axe-core@4.14.1");
+    None
+}
+
 /// The URLs a page asked for, from a Chromium network log: requests with an initiator (the page's
 /// origin, `null` for a file). The browser's own background requests have none ("not an origin").
 fn page_requests(net_log: &Path) -> Vec<String> {
@@ -526,6 +543,46 @@ fn in_chromium(page: &Path, expected: &[Vec<String>]) {
         Vec::<String>::new(),
         "the page made requests"
     );
+
+    // axe-core (installed by .ci/run from npm) on a copy of the page: the copy drops the
+    // Content-Security-Policy, which forbids the script, and adds axe, which writes the rules
+    // violated into the DOM.
+    if let Some(axe) = axe_core() {
+        let html = std::fs::read_to_string(page).unwrap();
+        let csp_start = html
+            .find("<meta http-equiv=\"Content-Security-Policy\"")
+            .expect("the page has a CSP");
+        let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
+        let probe = format!(
+            "{}{}",
+            &html[..csp_start],
+            &html[csp_end..].replace(
+                "</body>",
+                &format!(
+                    "<script src=\"file://{}\"></script><script>axe.run().then(r => {{ const p = document.createElement('pre'); p.id = 'axe-result'; p.textContent = JSON.stringify(r.violations.map(v => ({{id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}}))); document.body.appendChild(p); }});</script></body>",
+                    axe.display()
+                )
+            )
+        );
+        let copy = dir.path().join("axe.html");
+        std::fs::write(&copy, probe).unwrap();
+        let dom = run_chromium(
+            browser,
+            &copy,
+            &[
+                "--allow-file-access-from-files",
+                "--virtual-time-budget=30000",
+                "--dump-dom",
+            ],
+            &dir.path().join("axe-net.json"),
+        );
+        let start = dom
+            .find("<pre id=\"axe-result\">")
+            .expect("axe ran and wrote its result");
+        let result = &dom[start + "<pre id=\"axe-result\">".len()..];
+        let result = unescape(&result[..result.find("</pre>").unwrap()]);
+        assert_eq!(result, "[]", "axe-core finds accessibility violations");
+    }
 
     // Screenshots at phone and desktop width, for a person to look at:
     // FAIRFILE_SCREENSHOTS=/some/dir cargo test --test web_page
