@@ -203,9 +203,12 @@ fn on_edited_example(edit: impl Fn(&str) -> String) -> (Option<i32>, String) {
     )
 }
 
+/// A change to the example's `fairfile.toml`.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 #[test]
 fn stratum_is_refused_where_it_cannot_mean_anything() {
-    let cases: [(&str, Box<dyn Fn(&str) -> String>); 5] = [
+    let cases: [(&str, Edit); 5] = [
         (
             "`stratum` is for selection mode",
             Box::new(|c| c.replace("outcome = \"selection\"", "outcome = \"scoring\"")),
