@@ -44,12 +44,45 @@ impl GuardedFile {
         self.file.try_clone()
     }
 
-    fn peek(&self, start: u64) -> std::io::Result<Vec<u8>> {
+    fn peek(&self, start: u64, bytes: u64) -> std::io::Result<Vec<u8>> {
         let mut f = self.file.try_clone()?;
         f.seek(SeekFrom::Start(start))?;
-        let mut head = Vec::with_capacity(32);
-        f.take(32).read_to_end(&mut head)?;
+        let mut head = Vec::with_capacity(bytes.min(1 << 20) as usize);
+        f.take(bytes).read_to_end(&mut head)?;
         Ok(head)
+    }
+
+    /// Walk the whole Thrift struct at `start` (a page header), reading more of the file while
+    /// the struct goes on: it must be well formed and no larger than [`MAX_PAGE_HEADER_BYTES`].
+    fn check_structure(&self, start: u64) -> std::result::Result<(), String> {
+        let remaining = self.len - start;
+        let mut window = 4096u64.min(remaining);
+        loop {
+            let head = self
+                .peek(start, window)
+                .map_err(|e| format!("cannot read the page header at byte {start}: {e}"))?;
+            match walk_struct(&head, remaining) {
+                Ok(()) => return Ok(()),
+                Err(Walk::Bad(why)) => {
+                    return Err(format!(
+                        "the page header at byte {start} is malformed: {why}"
+                    ));
+                }
+                Err(Walk::Need) if window < remaining.min(MAX_PAGE_HEADER_BYTES) => {
+                    window = (window * 2).min(remaining.min(MAX_PAGE_HEADER_BYTES));
+                }
+                Err(Walk::Need) if remaining > MAX_PAGE_HEADER_BYTES => {
+                    return Err(format!(
+                        "the page header at byte {start} is larger than {MAX_PAGE_HEADER_BYTES} bytes"
+                    ));
+                }
+                Err(Walk::Need) => {
+                    return Err(format!(
+                        "the page header at byte {start} runs past the end of the file"
+                    ));
+                }
+            }
+        }
     }
 }
 
@@ -59,21 +92,182 @@ impl Length for GuardedFile {
     }
 }
 
+/// The crate's reader, with the end of the file an error. The crate skips a Thrift field it does
+/// not know with `io::copy`, which takes the end of the file for a short, successful read: a
+/// header declaring a list of two billion doubles past the end then cost a read per element,
+/// minutes of work (fuzzing round 5). Every read the crate makes is of bytes that must exist.
+pub(super) struct StrictRead(BufReader<File>);
+
+impl Read for StrictRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 if !buf.is_empty() => Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file ends inside a page",
+            )),
+            n => Ok(n),
+        }
+    }
+}
+
 impl ChunkReader for GuardedFile {
-    type T = BufReader<File>;
+    type T = StrictRead;
 
     fn get_read(&self, start: u64) -> Result<Self::T> {
         // The crate asks for a reader at each page header; the footer (the last 8 bytes) too.
-        if start + 8 < self.len
-            && let Some(sizes) = page_sizes(&self.peek(start)?)
-        {
-            check(sizes, self.stream_codecs).map_err(ParquetError::General)?;
+        if start + 8 < self.len {
+            // The whole header first: the crate skips unknown fields element by element, so a
+            // list declaring billions of elements in a few bytes kept it busy for minutes (fuzz
+            // round 5).
+            self.check_structure(start).map_err(ParquetError::General)?;
+            if let Some(sizes) = page_sizes(&self.peek(start, 32)?) {
+                check(sizes, self.stream_codecs).map_err(ParquetError::General)?;
+            }
         }
-        self.file.get_read(start)
+        self.file.get_read(start).map(StrictRead)
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> Result<Bytes> {
         self.file.get_bytes(start, length)
+    }
+}
+
+/// A page header larger than this is refused (real ones are tens of bytes; with statistics, a few
+/// KiB).
+const MAX_PAGE_HEADER_BYTES: u64 = 16 << 20;
+
+/// Thrift nesting allowed in a page header (the format's own is 3 or 4 levels).
+const MAX_THRIFT_DEPTH: usize = 32;
+
+/// Why a walk stopped: more bytes are needed, or the bytes cannot be a Thrift struct.
+#[derive(Debug, PartialEq)]
+pub(super) enum Walk {
+    Need,
+    Bad(String),
+}
+
+/// Check that `bytes` begins with a complete Thrift compact-protocol struct, in time and memory
+/// proportional to its size: every declared length and element count is held to the bytes left
+/// in the file (`file_remaining`, counted from the start of `bytes`), each element taking at least
+/// one byte.
+pub(super) fn walk_struct(bytes: &[u8], file_remaining: u64) -> std::result::Result<(), Walk> {
+    let mut cursor = Cursor {
+        bytes,
+        at: 0,
+        file_remaining,
+    };
+    cursor.skip_struct(0)
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    file_remaining: u64,
+}
+
+impl Cursor<'_> {
+    fn byte(&mut self) -> std::result::Result<u8, Walk> {
+        let b = *self.bytes.get(self.at).ok_or(Walk::Need)?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> std::result::Result<u64, Walk> {
+        let mut value = 0u64;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            if shift == 63 && b > 1 {
+                return Err(Walk::Bad("a varint longer than 64 bits".into()));
+            }
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(Walk::Bad("a varint longer than 10 bytes".into()))
+    }
+
+    /// Skip `n` bytes, which must exist in the file.
+    fn skip(&mut self, n: u64, what: &str) -> std::result::Result<(), Walk> {
+        self.fits(n, what)?;
+        let end = self.at as u64 + n;
+        if end > self.bytes.len() as u64 {
+            return Err(Walk::Need);
+        }
+        self.at = end as usize;
+        Ok(())
+    }
+
+    /// `n` more bytes (or elements of at least a byte each) can be in what is left of the file.
+    fn fits(&self, n: u64, what: &str) -> std::result::Result<(), Walk> {
+        let left = self.file_remaining.saturating_sub(self.at as u64);
+        if n > left {
+            return Err(Walk::Bad(format!(
+                "{what} declares {n}, but only {left} bytes are left in the file"
+            )));
+        }
+        Ok(())
+    }
+
+    fn skip_struct(&mut self, depth: usize) -> std::result::Result<(), Walk> {
+        if depth > MAX_THRIFT_DEPTH {
+            return Err(Walk::Bad(format!(
+                "nested more than {MAX_THRIFT_DEPTH} levels"
+            )));
+        }
+        loop {
+            let header = self.byte()?;
+            if header == 0 {
+                return Ok(());
+            }
+            if header >> 4 == 0 {
+                self.varint()?; // a long-form field id
+            }
+            match header & 0x0f {
+                1 | 2 => {} // a boolean field carries its value in the type
+                kind => self.skip_value(kind, depth)?,
+            }
+        }
+    }
+
+    fn skip_value(&mut self, kind: u8, depth: usize) -> std::result::Result<(), Walk> {
+        match kind {
+            1 | 2 | 3 => self.skip(1, "a byte").map(|_| ()),
+            4..=6 => self.varint().map(|_| ()),
+            7 => self.skip(8, "a double"),
+            8 => {
+                let n = self.varint()?;
+                self.skip(n, "a binary field")
+            }
+            9 | 10 => {
+                let header = self.byte()?;
+                let n = match header >> 4 {
+                    15 => self.varint()?,
+                    n => u64::from(n),
+                };
+                self.fits(n, "a list")?;
+                for _ in 0..n {
+                    self.skip_value(header & 0x0f, depth + 1)?;
+                }
+                Ok(())
+            }
+            11 => {
+                let n = self.varint()?;
+                if n == 0 {
+                    return Ok(());
+                }
+                self.fits(n.saturating_mul(2), "a map")?;
+                let types = self.byte()?;
+                for _ in 0..n {
+                    self.skip_value(types >> 4, depth + 1)?;
+                    self.skip_value(types & 0x0f, depth + 1)?;
+                }
+                Ok(())
+            }
+            12 => self.skip_struct(depth + 1),
+            13 => self.skip(16, "a UUID"),
+            other => Err(Walk::Bad(format!("unknown Thrift type {other}"))),
+        }
     }
 }
 
@@ -180,6 +374,31 @@ mod tests {
         // Not a page header: nothing to check.
         assert_eq!(page_sizes(b"PAR1"), None);
         assert_eq!(page_sizes(&[0x18, 0x01]), None);
+    }
+
+    #[test]
+    fn page_headers_are_walked_in_bounded_time() {
+        let header = [field(1, 0), field(1, 100), field(1, 50), vec![0x00]].concat();
+        assert_eq!(walk_struct(&header, 1_000), Ok(()));
+        assert_eq!(walk_struct(&header[..4], 1_000), Err(Walk::Need));
+        // A list field (type 9) of 2^31 i32 elements in a few bytes: refused at once.
+        let bomb = [field(1, 0), vec![0x19, 0xf5, 0x80, 0x80, 0x80, 0x80, 0x08]].concat();
+        match walk_struct(&bomb, 900) {
+            Err(Walk::Bad(why)) => assert!(why.contains("a list declares 2147483648"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // A binary longer than the file, a struct nested too deep.
+        assert!(matches!(
+            walk_struct(&[0x18, 0xff, 0x01], 50),
+            Err(Walk::Bad(_))
+        ));
+        assert!(matches!(walk_struct(&[0x1c; 64], 1_000), Err(Walk::Bad(_))));
+        // Booleans in field headers and lists, a map, a long-form field id.
+        let mixed = [
+            0x11, 0x12, 0x19, 0x31, 0x01, 0x02, 0x01, 0x1b, 0x01, 0x55, 0x02, 0x04, 0x05, 0x08,
+            0x00, 0x00,
+        ];
+        assert_eq!(walk_struct(&mixed, 100), Ok(()));
     }
 
     #[test]
