@@ -232,7 +232,7 @@ impl Cursor<'_> {
 
     fn skip_value(&mut self, kind: u8, depth: usize) -> std::result::Result<(), Walk> {
         match kind {
-            1 | 2 | 3 => self.skip(1, "a byte").map(|_| ()),
+            1..=3 => self.skip(1, "a byte"),
             4..=6 => self.varint().map(|_| ()),
             7 => self.skip(8, "a double"),
             8 => {
