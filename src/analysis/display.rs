@@ -1,9 +1,9 @@
 //! The analysis as table cells: one spelling of every figure, shared by `fairfile metrics
 //! --analysis`, the PDF documents and the web page (each cell is a string from [`crate::format`]).
 
-use super::CategoryAnalysis;
 use super::cutoffs::{CutoffCategory, CutoffRow};
 use super::strata::StratifiedComparison;
+use super::{Analysis, CategoryAnalysis};
 use crate::format::{self, DASH, p_value};
 
 /// Column heads of [`category_cells`].
@@ -20,6 +20,21 @@ pub const CATEGORY_HEADERS: [&str; 11] = [
     "IR range",
     "To flip",
 ];
+
+/// What the columns of [`category_cells`] mean; `positive` is "selected" or "above the median".
+pub fn columns_note(a: &Analysis, positive: &str) -> String {
+    format!(
+        "SDs = pooled Z statistic against the reference (standard deviations; below −2 is the \
+         \"two standard deviations\" practice); p values Holm-adjusted within each table; shortfall = \
+         expected {positive} minus actual, at the family's overall rate / at the reference's rate; \
+         +1/+2 flips = the four-fifths flag or a significance conclusion (α = {}) would change with one or two \
+         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {} power; \
+         IR range = lowest–highest impact ratio over every placement of the unknowns; to flip = fewest \
+         unknowns of this category that would flip its four-fifths flag.",
+        a.alpha,
+        format::policy_percent(a.power)
+    )
+}
 
 /// Column heads of [`stratified_cells`].
 pub const STRATIFIED_HEADERS: [&str; 7] = [

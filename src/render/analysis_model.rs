@@ -161,17 +161,7 @@ fn columns_note(a: &Analysis, mode: crate::config::Outcome) -> String {
         crate::config::Outcome::Selection => "selected",
         crate::config::Outcome::Scoring => "above the median",
     };
-    format!(
-        "SDs = pooled Z statistic against the reference (standard deviations; below −2 is the \
-         \"two standard deviations\" practice); p values Holm-adjusted within each table; shortfall = \
-         expected {positive} minus actual, at the family's overall rate / at the reference's rate; \
-         +1/+2 flips = the four-fifths flag or a significance conclusion (α = {}) would change with one or two \
-         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {} power; \
-         IR range = lowest–highest impact ratio over every placement of the unknowns; to flip = fewest \
-         unknowns of this category that would flip its four-fifths flag.",
-        a.alpha,
-        format::policy_percent(a.power)
-    )
+    display::columns_note(a, positive)
 }
 
 fn family(

@@ -42,15 +42,8 @@ pub(super) fn render(analysis: &Analysis, mode: Mode) -> String {
     }
     let _ = writeln!(
         out,
-        "\nColumns: SDs = pooled Z statistic against the reference (standard deviations; below −2 is the \
-         \"two standard deviations\" practice); p values Holm-adjusted within each table; shortfall = \
-         expected {positive} minus actual, at the family's overall rate / at the reference's rate; \
-         +1/+2 flips = the four-fifths flag or a significance conclusion (α = {}) would change with one or two \
-         more {positive} (UGESP Q&A 21); min detectable = smallest impact ratio found with {} power; \
-         IR range = lowest–highest impact ratio over every placement of the unknowns; to flip = fewest \
-         unknowns of this category that would flip its four-fifths flag.",
-        analysis.alpha,
-        format::policy_percent(analysis.power)
+        "\nColumns: {}",
+        display::columns_note(analysis, positive)
     );
     out
 }
@@ -222,35 +215,9 @@ fn render_cutoffs(out: &mut String, c: &CutoffAnalysis) {
         rows.push(n);
         rows.sort_by(|a, b| a.cutoff.total_cmp(&b.cutoff));
     }
-    let ratio = |v: Option<f64>| format::or_dash(v, format::ratio);
     let table = rows
         .iter()
-        .map(|r| {
-            let mut marks = Vec::new();
-            if r.in_use {
-                marks.push("in use".to_string());
-            }
-            if Some(r.cutoff) == nearest {
-                marks.push(format!(
-                    "nearest with every IR ≥ {}",
-                    format::ratio(c.min_impact_ratio)
-                ));
-            }
-            vec![
-                format!("≥ {}", format::number(r.cutoff)),
-                r.percentiles
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                thousands(r.selected),
-                format::rate(r.selection_rate),
-                ratio(display::family_lowest(&r.sex)),
-                ratio(display::family_lowest(&r.race_ethnicity)),
-                ratio(display::family_lowest(&r.intersectional)),
-                marks.join("; "),
-            ]
-        })
+        .map(|r| display::cutoff_cells(r, nearest, c.min_impact_ratio))
         .collect();
     out.push_str(&aligned(
         &display::CUTOFF_HEADERS,
