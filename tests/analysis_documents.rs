@@ -10,23 +10,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "dist" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn fairfile(args: &[&std::ffi::OsStr]) -> std::process::Output {
@@ -45,7 +32,7 @@ fn fairfile(args: &[&std::ffi::OsStr]) -> std::process::Output {
 /// The example, copied into a temporary folder (optionally edited) and built.
 fn built(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("examples/acme-resumerank"), dir.path());
+    support::copy_dir(&root().join("examples/acme-resumerank"), dir.path());
     edit(dir.path());
     fairfile(&["build".as_ref(), dir.path().as_os_str()]);
     dir

@@ -36,26 +36,10 @@ fn fairfile(args: &[&str], cwd: &Path) -> Run {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(from).unwrap();
-        if relative.starts_with("dist") {
-            continue;
-        }
-        let target = to.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A built copy of the example, LL144 only (fast), and two key pairs, in `dir`.
 fn setup(dir: &Path) -> PathBuf {
     let audit = dir.join("acme");
-    copy_dir(Path::new(EXAMPLE), &audit);
+    support::copy_dir(Path::new(EXAMPLE), &audit);
     let config = std::fs::read_to_string(audit.join("fairfile.toml"))
         .unwrap()
         .replace(

@@ -11,6 +11,8 @@ use assert_cmd::Command;
 use fairfile::format;
 use serde_json::Value;
 
+mod support;
+
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
 const ID: &str = "acme-resumerank-2026";
 
@@ -45,19 +47,6 @@ fn diff_versions(dir: &Path, args: &[&str], code: i32) -> (String, String) {
         "fairfile diff DIR {args:?}: {said}"
     );
     (String::from_utf8_lossy(&out.stdout).into_owned(), said)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn sha256(path: &Path) -> String {
@@ -198,7 +187,7 @@ fn a_year_with_fairfile_from_init_to_the_diff_of_two_versions() {
         std::fs::remove_file(template.unwrap().path()).unwrap();
     }
     for folder in ["ll144", "notices"] {
-        copy_dir(
+        support::copy_dir(
             &Path::new(EXAMPLE).join("evidence").join(folder),
             &dir.join("evidence").join(folder),
         );

@@ -9,24 +9,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod support;
+
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-resumerank")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "dist" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A private copy of the example that a test may edit.
@@ -37,7 +23,7 @@ struct Audit {
 impl Audit {
     fn new() -> Audit {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&example(), dir.path());
+        support::copy_dir(&example(), dir.path());
         Audit { dir }
     }
 

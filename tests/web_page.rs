@@ -15,6 +15,8 @@ use assert_cmd::prelude::*;
 use fairfile::format;
 use serde_json::Value;
 
+mod support;
+
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-resumerank");
 const AUDIT_ID: &str = "acme-resumerank-2026";
 const HOSTILE: &str = r#"Acme <script>alert("pwned")</script> & Sons' <b>Ltd</b>"#;
@@ -30,7 +32,7 @@ impl Built {
     fn new() -> Built {
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit");
-        copy_dir(Path::new(EXAMPLE), &audit);
+        support::copy_dir(Path::new(EXAMPLE), &audit);
         let _ = std::fs::remove_dir_all(audit.join("dist"));
         let toml_path = audit.join("fairfile.toml");
         let toml = std::fs::read_to_string(&toml_path).unwrap();
@@ -61,19 +63,6 @@ impl Built {
 
     fn html(&self) -> String {
         std::fs::read_to_string(self.file("html")).unwrap()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

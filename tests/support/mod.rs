@@ -98,3 +98,20 @@ pub fn python_has(modules: &str, pip: &str, what: &str) -> bool {
     }
     found
 }
+
+/// Copy an audit folder (recursively) into `to`, leaving out any `dist/` (a build's output, which
+/// the README's first command writes into the example: a copy must start without versions).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "dist" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
