@@ -191,10 +191,15 @@ fn on_edited_example(edit: impl Fn(&str) -> String) -> (Option<i32>, String) {
         dir.path().join("data/applicants.csv"),
     )
     .unwrap();
+    failing_metrics(dir.path())
+}
+
+/// `metrics` on `dir`, expected to fail: exit code and stderr.
+fn failing_metrics(dir: &Path) -> (Option<i32>, String) {
     let out = Command::cargo_bin("fairfile")
         .unwrap()
         .arg("metrics")
-        .arg(dir.path())
+        .arg(dir)
         .output()
         .unwrap();
     (
@@ -273,14 +278,8 @@ fn stratum_with_counts_input_is_refused() {
         "sex,race,n,selected\nMale,White,10,5\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("fairfile")
-        .unwrap()
-        .arg("metrics")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = failing_metrics(dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("`stratum` needs row-level data (`path`), not counts"),
         "{stderr}"
